@@ -1,1 +1,5 @@
 #![doc = include_str!("../README.md")]
+
+mod id;
+
+pub use id::{InfoHash, PeerId};
