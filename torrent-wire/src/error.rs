@@ -14,6 +14,12 @@ pub enum Error {
     /// Malformed or over-budget bencode.
     #[error(transparent)]
     Bencode(#[from] BencodeError),
+    /// An invalid `.torrent` file or info dictionary.
+    #[error(transparent)]
+    Metainfo(#[from] MetainfoError),
+    /// An invalid magnet link.
+    #[error(transparent)]
+    Magnet(#[from] MagnetError),
 }
 
 /// Why a bencoded input was rejected.
@@ -164,4 +170,199 @@ impl FieldError {
     pub(crate) const fn new(key: &'static str, problem: FieldProblem) -> Self {
         Self { key, problem }
     }
+}
+
+/// Why a `.torrent` file or an info dictionary was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum MetainfoError {
+    /// The input is not canonical bencode within [`crate::bencode::Limits::METAINFO`].
+    #[error("metainfo is not valid bencode: {0}")]
+    Bencode(#[from] BencodeError),
+    /// A field is missing or has the wrong type or range.
+    #[error("metainfo {0}")]
+    Field(#[from] FieldError),
+    /// The top-level value is not a dictionary.
+    #[error("metainfo is not a dictionary")]
+    NotADictionary,
+    /// `piece length` is not a power of two within the accepted range.
+    #[error("piece length {value} is not a power of two from {min} to {max}")]
+    PieceLength {
+        /// The declared piece length.
+        value: i64,
+        /// The smallest accepted piece length.
+        min: u32,
+        /// The largest accepted piece length.
+        max: u32,
+    },
+    /// `pieces` is not a whole number of 20-byte SHA-1 hashes.
+    #[error("`pieces` is {len} bytes, not a multiple of 20")]
+    PiecesNotHashes {
+        /// Length of the `pieces` string.
+        len: usize,
+    },
+    /// The number of piece hashes does not match the total length.
+    #[error("{actual} piece hashes for content that needs {expected}")]
+    PieceCount {
+        /// Pieces the total length needs.
+        expected: u64,
+        /// Hashes present.
+        actual: usize,
+    },
+    /// Both `length` and `files`, or neither, are present.
+    #[error("info must have exactly one of `length` and `files`")]
+    AmbiguousLayout,
+    /// A multi-file torrent whose `files` list is empty.
+    #[error("`files` is empty")]
+    NoFiles,
+    /// The content is empty.
+    #[error("the torrent has no content (total length 0)")]
+    Empty,
+    /// The file lengths add up to more than `u64` holds.
+    #[error("file lengths overflow")]
+    LengthOverflow,
+    /// The torrent's `name` is not a safe single path component.
+    #[error("name: {0}")]
+    Name(PathProblem),
+    /// A file path of a multi-file torrent is unsafe or malformed.
+    #[error("file {file}: {problem}")]
+    Path {
+        /// Index in `files`.
+        file: usize,
+        /// What is wrong with it.
+        problem: PathProblem,
+    },
+    /// Two files of a multi-file torrent have the same path, or one's path
+    /// is a directory of the other's.
+    #[error("file {file} collides with file {other}")]
+    PathCollision {
+        /// Index of the later file.
+        file: usize,
+        /// Index of the earlier file.
+        other: usize,
+    },
+    /// The info dictionary does not hash to the expected info-hash.
+    #[error("info dictionary hashes to {actual}, expected {expected}")]
+    InfoHashMismatch {
+        /// The expected info-hash, hex.
+        expected: String,
+        /// The info dictionary's hash, hex.
+        actual: String,
+    },
+}
+
+/// Why a torrent could not be created from files on disk.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum CreateError {
+    /// Reading the file system failed.
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        /// The file or directory being read.
+        path: std::path::PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A symbolic link, socket, device or other non-regular file.
+    #[error("{} is not a regular file or directory", path.display())]
+    NotARegularFile {
+        /// The entry.
+        path: std::path::PathBuf,
+    },
+    /// A file or directory name that is not UTF-8.
+    #[error("the name of {} is not UTF-8", path.display())]
+    NotUtf8 {
+        /// The entry.
+        path: std::path::PathBuf,
+    },
+    /// A file's length changed while it was being hashed.
+    #[error("{} changed while it was being hashed", path.display())]
+    Changed {
+        /// The file.
+        path: std::path::PathBuf,
+    },
+    /// The files make no valid torrent (empty content, unsafe names, …).
+    #[error(transparent)]
+    Metainfo(#[from] MetainfoError),
+}
+
+/// What is wrong with a path component or a file path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum PathProblem {
+    /// A path with no components.
+    #[error("the path has no components")]
+    NoComponents,
+    /// An empty component.
+    #[error("component {index} is empty")]
+    EmptyComponent {
+        /// Position of the component in the path.
+        index: usize,
+    },
+    /// A `.` or `..` component.
+    #[error("component {index} is `.` or `..`")]
+    DotComponent {
+        /// Position of the component in the path.
+        index: usize,
+    },
+    /// A component containing `/`, `\` or NUL, which would change the
+    /// path's meaning on some platform (absolute paths included).
+    #[error("component {index} contains a path separator or NUL")]
+    Separator {
+        /// Position of the component in the path.
+        index: usize,
+    },
+    /// A component that is not UTF-8.
+    #[error("component {index} is not UTF-8")]
+    NotUtf8 {
+        /// Position of the component in the path.
+        index: usize,
+    },
+}
+
+/// Why a magnet link was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum MagnetError {
+    /// The link is longer than [`crate::magnet::MAX_MAGNET_LEN`].
+    #[error("magnet link is {len} bytes, over the limit of {max}")]
+    TooLong {
+        /// Length of the link.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The text does not start with `magnet:?`.
+    #[error("not a magnet link (expected `magnet:?`)")]
+    NotMagnet,
+    /// A parameter's percent-encoding is broken or its value is not UTF-8.
+    #[error("parameter `{key}` is not percent-encoded UTF-8")]
+    Encoding {
+        /// The parameter, as far as it could be read.
+        key: String,
+    },
+    /// No `xt=urn:btih:` parameter.
+    #[error("no `xt=urn:btih:` info-hash")]
+    MissingInfoHash,
+    /// More than one BitTorrent v1 info-hash.
+    #[error("more than one `xt=urn:btih:` info-hash")]
+    DuplicateInfoHash,
+    /// A `btih` that is neither 40 hex nor 32 base32 characters.
+    #[error("`btih` is neither 40 hex nor 32 base32 characters")]
+    InvalidInfoHash,
+    /// A parameter that may appear once appears again.
+    #[error("parameter `{key}` appears more than once")]
+    DuplicateParameter {
+        /// The parameter.
+        key: &'static str,
+    },
+    /// `xl` is not a decimal byte count.
+    #[error("`xl` is not a decimal length")]
+    InvalidLength,
+    /// An `x.pe` value that is not `host:port`, `ipv4:port` or `[ipv6]:port`.
+    #[error("`x.pe` value {index} is not a peer address")]
+    InvalidPeer {
+        /// Position among the link's `x.pe` values.
+        index: usize,
+    },
 }

@@ -3,8 +3,11 @@
 pub mod bencode;
 mod error;
 mod id;
+pub mod magnet;
+pub mod metainfo;
 
 pub use error::{BencodeError, Error, FieldError, FieldProblem};
+pub use error::{CreateError, MagnetError, MetainfoError, PathProblem};
 pub use id::{InfoHash, PeerId};
 
 #[cfg(fuzzing)]

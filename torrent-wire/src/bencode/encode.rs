@@ -43,6 +43,12 @@ impl<'o, B: BufMut> Encoder<'o, B> {
         self.out.put_slice(value);
     }
 
+    /// Writes `value`, which must already be one canonical bencoded value
+    /// (a span taken from a decoded document).
+    pub(crate) fn raw(self, value: &[u8]) {
+        self.out.put_slice(value);
+    }
+
     /// Writes a list whose elements `fill` writes.
     pub fn list(self, fill: impl FnOnce(&mut ListEncoder<'_, B>)) {
         self.out.put_u8(b'l');
