@@ -1,1 +1,10 @@
 #![doc = include_str!("../README.md")]
+
+mod error;
+pub mod frame;
+mod hex;
+mod peer_id;
+pub mod signal;
+
+pub use error::{Error, FrameError, JsonError, SignalError};
+pub use peer_id::{PEER_ID_LEN, PeerId};

@@ -1,0 +1,131 @@
+//! The crate's errors: one top-level [`Error`] built from finer enums, each
+//! `#[non_exhaustive]` with structured fields.
+
+use core::fmt;
+
+/// Any error rtc-mesh reports.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A signalling message was refused.
+    #[error("signalling: {0}")]
+    Signal(#[from] SignalError),
+    /// A frame could not be decoded.
+    #[error("framing: {0}")]
+    Frame(#[from] FrameError),
+}
+
+/// Why a signalling message or field is not acceptable.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignalError {
+    /// The message exceeds the size limit (checked before parsing).
+    #[error("message of {len} bytes exceeds {max}")]
+    TooLong {
+        /// The message's length.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The JSON is not a valid message.
+    #[error("malformed message: {0}")]
+    Malformed(JsonError),
+    /// A peer list is longer than allowed.
+    #[error("{count} peers in a list exceed {max}")]
+    TooManyPeers {
+        /// The list's length.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// Bytes that are not a usable Ed25519 public key were given as a peer id.
+    #[error("peer id is not a valid Ed25519 public key")]
+    InvalidPeerId,
+    /// A registration signature did not verify.
+    #[error("registration signature does not verify")]
+    BadSignature,
+    /// A realm name exceeds [`MAX_REALM_LEN`](crate::signal::MAX_REALM_LEN).
+    #[error("realm of {len} bytes is too long")]
+    RealmTooLong {
+        /// The name's length.
+        len: usize,
+    },
+}
+
+/// A JSON syntax or schema error, wrapped so that serde_json stays out of the
+/// public API. Its text may quote the input: do not log it where message
+/// contents must stay private.
+pub struct JsonError(serde_json::Error);
+
+impl JsonError {
+    /// Whether the input ended before the JSON did.
+    pub fn is_eof(&self) -> bool {
+        self.0.is_eof()
+    }
+
+    /// Whether the JSON was well-formed but not a valid message.
+    pub fn is_data(&self) -> bool {
+        self.0.is_data()
+    }
+}
+
+impl From<serde_json::Error> for JsonError {
+    fn from(error: serde_json::Error) -> Self {
+        JsonError(error)
+    }
+}
+
+impl fmt::Debug for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "JsonError({:?} at {}:{})",
+            self.0.classify(),
+            self.0.line(),
+            self.0.column()
+        )
+    }
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for JsonError {}
+
+/// Why bytes are not a valid frame.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FrameError {
+    /// The channel kind byte is not one this version knows.
+    #[error("unknown channel kind {kind}")]
+    UnknownChannel {
+        /// The kind byte.
+        kind: u8,
+    },
+    /// A stream frame named stream 0.
+    #[error("stream frames need a non-zero stream id")]
+    ZeroStreamId,
+    /// The payload length exceeds the limit.
+    #[error("payload of {len} bytes exceeds {max}")]
+    PayloadTooLong {
+        /// The length claimed or given.
+        len: u64,
+        /// The limit.
+        max: usize,
+    },
+    /// A link message ended inside its frame.
+    #[error("message ends {needed} bytes before its frame")]
+    Truncated {
+        /// How many more bytes the frame needed.
+        needed: usize,
+    },
+    /// A link message held bytes after its frame.
+    #[error("{len} bytes after the frame")]
+    TrailingBytes {
+        /// How many.
+        len: usize,
+    },
+}
