@@ -13,6 +13,9 @@ pub enum Error {
     /// A frame could not be decoded.
     #[error("framing: {0}")]
     Frame(#[from] FrameError),
+    /// A link operation failed.
+    #[error("link: {0}")]
+    Link(#[from] LinkError),
 }
 
 /// Why a signalling message or field is not acceptable.
@@ -127,5 +130,27 @@ pub enum FrameError {
     TrailingBytes {
         /// How many.
         len: usize,
+    },
+}
+
+/// Why a link operation failed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LinkError {
+    /// The link is closed.
+    #[error("link closed by the {by:?} end: code {code}", code = reason.code.0)]
+    Closed {
+        /// Which end closed it.
+        by: crate::link::ClosedBy,
+        /// Why.
+        reason: crate::link::CloseReason,
+    },
+    /// The message is longer than the link carries.
+    #[error("message of {len} bytes exceeds the link's {max}")]
+    MessageTooLong {
+        /// The message's length.
+        len: usize,
+        /// The link's limit.
+        max: usize,
     },
 }
