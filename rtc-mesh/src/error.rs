@@ -154,3 +154,68 @@ pub enum LinkError {
         max: usize,
     },
 }
+
+/// A WebSocket error, wrapped so that tungstenite stays out of the public
+/// API.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Debug)]
+pub struct WebSocketError(tokio_tungstenite::tungstenite::Error);
+
+#[cfg(not(target_arch = "wasm32"))]
+impl From<tokio_tungstenite::tungstenite::Error> for WebSocketError {
+    fn from(error: tokio_tungstenite::tungstenite::Error) -> Self {
+        WebSocketError(error)
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl fmt::Display for WebSocketError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl std::error::Error for WebSocketError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+/// Why the signalling server could not start.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignalServerError {
+    /// The listening socket could not be bound.
+    #[error("binding the signalling server: {0}")]
+    Bind(#[source] std::io::Error),
+}
+
+/// Why a signalling client operation failed.
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignalClientError {
+    /// The WebSocket failed.
+    #[error("WebSocket: {0}")]
+    WebSocket(#[from] WebSocketError),
+    /// A message could not be encoded or decoded.
+    #[error("signalling: {0}")]
+    Signal(#[from] SignalError),
+    /// The server refused registration.
+    #[error("registration refused: {code:?}")]
+    Refused {
+        /// The server's reason.
+        code: crate::signal::ErrorCode,
+    },
+    /// The server answered registration with something else.
+    #[error("unexpected reply during registration")]
+    UnexpectedReply,
+    /// The server sent a binary message (the protocol is text only).
+    #[error("binary message from the server")]
+    Binary,
+    /// The connection closed.
+    #[error("connection closed")]
+    Closed,
+}

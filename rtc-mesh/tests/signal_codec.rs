@@ -67,6 +67,7 @@ fn error_code() -> impl Strategy<Value = ErrorCode> {
         Just(ErrorCode::AlreadyRegistered),
         Just(ErrorCode::UnknownPeer),
         Just(ErrorCode::RateLimited),
+        Just(ErrorCode::PeerBusy),
     ]
 }
 

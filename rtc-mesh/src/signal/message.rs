@@ -105,6 +105,8 @@ pub enum ErrorCode {
     UnknownPeer,
     /// The client sent too many messages too fast.
     RateLimited,
+    /// The target peer's queue is full; try again later.
+    PeerBusy,
 }
 
 /// What the signalling server sends to a client.
