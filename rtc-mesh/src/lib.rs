@@ -1,1 +1,18 @@
 #![doc = include_str!("../README.md")]
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod client;
+mod error;
+pub mod frame;
+mod hex;
+pub mod link;
+pub mod memory;
+mod peer_id;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod server;
+pub mod signal;
+
+pub use error::{Error, FrameError, JsonError, LinkError, SignalError};
+#[cfg(not(target_arch = "wasm32"))]
+pub use error::{SignalClientError, SignalServerError, WebSocketError};
+pub use peer_id::{PEER_ID_LEN, PeerId};

@@ -1,0 +1,75 @@
+//! A token bucket: a burst of messages, refilled at a steady rate.
+
+use std::time::{Duration, Instant};
+
+/// How many messages a connection may send, and how fast.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RateLimit {
+    /// Messages allowed at once after a quiet period.
+    pub burst: u32,
+    /// Messages allowed per second, sustained.
+    pub per_second: u32,
+}
+
+/// One connection's bucket. Time comes in as `now`.
+#[derive(Debug)]
+pub(crate) struct TokenBucket {
+    limit: RateLimit,
+    /// Tokens in thousandths, so slow refill rates stay exact enough.
+    millitokens: u64,
+    last: Instant,
+}
+
+impl TokenBucket {
+    pub(crate) fn new(limit: RateLimit, now: Instant) -> Self {
+        TokenBucket {
+            limit,
+            millitokens: u64::from(limit.burst) * 1000,
+            last: now,
+        }
+    }
+
+    /// Takes one token if there is one.
+    pub(crate) fn allow(&mut self, now: Instant) -> bool {
+        let elapsed = now
+            .saturating_duration_since(self.last)
+            .min(Duration::from_secs(3600));
+        self.last = now;
+        let refill = elapsed.as_millis() as u64 * u64::from(self.limit.per_second);
+        let cap = u64::from(self.limit.burst) * 1000;
+        self.millitokens = self.millitokens.saturating_add(refill).min(cap);
+        match self.millitokens.checked_sub(1000) {
+            Some(left) => {
+                self.millitokens = left;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_burst_passes_then_the_rate_refills_it() {
+        let start = Instant::now();
+        let mut bucket = TokenBucket::new(
+            RateLimit {
+                burst: 3,
+                per_second: 10,
+            },
+            start,
+        );
+        assert_eq!((0..5).filter(|_| bucket.allow(start)).count(), 3);
+        assert!(!bucket.allow(start + Duration::from_millis(99)));
+        assert!(bucket.allow(start + Duration::from_millis(200)));
+        let later = start + Duration::from_secs(60);
+        assert_eq!(
+            (0..10).filter(|_| bucket.allow(later)).count(),
+            3,
+            "refill stops at the burst"
+        );
+    }
+}
