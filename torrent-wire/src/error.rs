@@ -20,6 +20,10 @@ pub enum Error {
     /// An invalid magnet link.
     #[error(transparent)]
     Magnet(#[from] MagnetError),
+    /// A tracker request or response that cannot be read, or a tracker's
+    /// refusal.
+    #[error(transparent)]
+    Tracker(#[from] TrackerError),
 }
 
 /// Why a bencoded input was rejected.
@@ -364,5 +368,97 @@ pub enum MagnetError {
     InvalidPeer {
         /// Position among the link's `x.pe` values.
         index: usize,
+    },
+}
+
+/// Why a tracker request or response was rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum TrackerError {
+    /// The tracker answered with `failure reason` (HTTP, WebSocket) or an
+    /// error packet (UDP).
+    #[error("tracker refused: {reason}")]
+    Failure {
+        /// The tracker's message.
+        reason: String,
+    },
+    /// An HTTP response body that is not canonical bencode.
+    #[error("tracker response is not valid bencode: {0}")]
+    Bencode(#[from] BencodeError),
+    /// A field is missing or has the wrong type or range.
+    #[error("tracker response {0}")]
+    Field(#[from] FieldError),
+    /// A bencoded response whose top level is not a dictionary.
+    #[error("tracker response is not a dictionary")]
+    NotADictionary,
+    /// Compact peers whose length is not a multiple of the entry size.
+    #[error("compact `{key}` is {len} bytes, not a multiple of {entry}")]
+    CompactPeers {
+        /// `peers` or `peers6`.
+        key: &'static str,
+        /// Length of the string.
+        len: usize,
+        /// Bytes per peer: 6 for IPv4, 18 for IPv6.
+        entry: usize,
+    },
+    /// A dictionary-model peer whose `ip` is not an IP address.
+    #[error("peer {index} has no valid `ip` and `port`")]
+    InvalidPeer {
+        /// Position in the peer list.
+        index: usize,
+    },
+    /// A parameter of an announce or scrape query that is missing, repeated
+    /// or malformed.
+    #[error("query parameter `{key}` is missing, repeated or malformed")]
+    Query {
+        /// The parameter.
+        key: &'static str,
+    },
+    /// More info-hashes than one request may carry.
+    #[error("{count} info-hashes, over the limit of {max}")]
+    TooManyInfoHashes {
+        /// Info-hashes given.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A UDP packet shorter than its action needs.
+    #[error("UDP tracker packet is {len} bytes, {action} needs {min}")]
+    UdpTooShort {
+        /// The packet's action.
+        action: &'static str,
+        /// Length of the packet.
+        len: usize,
+        /// Bytes the action needs at least.
+        min: usize,
+    },
+    /// A UDP packet whose length does not fit its action's layout.
+    #[error("UDP tracker {action} packet has {len} bytes, not a whole number of entries")]
+    UdpLength {
+        /// The packet's action.
+        action: &'static str,
+        /// Length of the packet.
+        len: usize,
+    },
+    /// A UDP connect request without BEP 15's protocol id.
+    #[error("UDP connect request without the protocol id")]
+    UdpProtocolId,
+    /// An action number or name this crate does not know.
+    #[error("unknown tracker action {action}")]
+    UnknownAction {
+        /// The action, as received.
+        action: String,
+    },
+    /// A WebSocket tracker message that is not the JSON WebTorrent speaks.
+    #[error("WebSocket tracker message: {reason}")]
+    Json {
+        /// What is wrong.
+        reason: String,
+    },
+    /// A text that must be UTF-8 and is not.
+    #[error("`{key}` is not UTF-8")]
+    NotUtf8 {
+        /// The field.
+        key: &'static str,
     },
 }

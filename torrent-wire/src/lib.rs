@@ -5,9 +5,10 @@ mod error;
 mod id;
 pub mod magnet;
 pub mod metainfo;
+pub mod tracker;
 
 pub use error::{BencodeError, Error, FieldError, FieldProblem};
-pub use error::{CreateError, MagnetError, MetainfoError, PathProblem};
+pub use error::{CreateError, MagnetError, MetainfoError, PathProblem, TrackerError};
 pub use id::{InfoHash, PeerId};
 
 #[cfg(fuzzing)]
