@@ -1,11 +1,14 @@
 //! Tracker protocols: URL vectors, response parsing, round trips of every
 //! packet, and the hostile corpus.
 
+mod support;
+
 use std::fs;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use proptest::prelude::*;
+use support::event;
 use torrent_wire::tracker::http::{self, PeerModel};
 use torrent_wire::tracker::udp::{PeerFamily, Request, Response};
 use torrent_wire::tracker::{Announce, AnnounceEvent, AnnounceResponse, Peer, ScrapeStats};
@@ -327,15 +330,6 @@ fn a_udp_connect_request_is_the_bep_15_bytes() {
             0, 0, 4, 0x17, 0x27, 0x10, 0x19, 0x80, 0, 0, 0, 0, 1, 2, 3, 4
         ]
     );
-}
-
-fn event() -> impl Strategy<Value = AnnounceEvent> {
-    prop_oneof![
-        Just(AnnounceEvent::None),
-        Just(AnnounceEvent::Started),
-        Just(AnnounceEvent::Completed),
-        Just(AnnounceEvent::Stopped),
-    ]
 }
 
 prop_compose! {

@@ -46,7 +46,7 @@ pub fn announce_url(base: &str, announce: &Announce) -> String {
         "&port={}&uploaded={}&downloaded={}&left={}&compact=1",
         announce.port, announce.uploaded, announce.downloaded, announce.left
     ));
-    if let Some(event) = event_name(announce.event) {
+    if let Some(event) = announce.event.name() {
         url.push_str("&event=");
         url.push_str(event);
     }
@@ -350,22 +350,11 @@ fn dictionary_peers(dict: Dict<'_, '_>) -> Result<Vec<Peer>, TrackerError> {
         .collect()
 }
 
-fn event_name(event: AnnounceEvent) -> Option<&'static str> {
-    match event {
-        AnnounceEvent::None => None,
-        AnnounceEvent::Started => Some("started"),
-        AnnounceEvent::Completed => Some("completed"),
-        AnnounceEvent::Stopped => Some("stopped"),
-    }
-}
-
+/// An event name; some clients send `empty` for a regular update.
 fn parse_event(name: &[u8]) -> Option<AnnounceEvent> {
     match name {
         b"" | b"empty" => Some(AnnounceEvent::None),
-        b"started" => Some(AnnounceEvent::Started),
-        b"completed" => Some(AnnounceEvent::Completed),
-        b"stopped" => Some(AnnounceEvent::Stopped),
-        _ => None,
+        _ => AnnounceEvent::from_name(core::str::from_utf8(name).ok()?),
     }
 }
 

@@ -27,6 +27,7 @@
 mod compact;
 pub mod http;
 pub mod udp;
+pub mod websocket;
 
 use std::net::SocketAddr;
 
@@ -48,6 +49,26 @@ pub enum AnnounceEvent {
     Completed,
     /// The client stops sharing the torrent.
     Stopped,
+}
+
+impl AnnounceEvent {
+    /// The name HTTP and WebSocket announces send; `None` for a regular
+    /// update, which sends no event.
+    pub fn name(self) -> Option<&'static str> {
+        match self {
+            Self::None => None,
+            Self::Started => Some("started"),
+            Self::Completed => Some("completed"),
+            Self::Stopped => Some("stopped"),
+        }
+    }
+
+    /// The event a [`AnnounceEvent::name`] stands for.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Started, Self::Completed, Self::Stopped]
+            .into_iter()
+            .find(|event| event.name() == Some(name))
+    }
 }
 
 /// An announce: what a client tells a tracker about itself.

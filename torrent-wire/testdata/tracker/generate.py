@@ -58,3 +58,39 @@ UDP_RESPONSES = {
 }
 for name, data in {**UDP_REQUESTS, **UDP_RESPONSES}.items():
     write("udp", name, data)
+
+# WebSocket (bittorrent-tracker JSON): <direction>_<case>.json, where the
+# direction says which parser reads it.
+import json
+
+H = "\u00ab" * 10 + "0123456789"
+P = "-WW0208-" + "\u00ff\u0000" * 6
+OFFER = {"offer": {"type": "offer", "sdp": "x"}, "offer_id": H}
+BASE = {"action": "announce", "info_hash": H, "peer_id": P}
+WEBSOCKET = {
+    "client_not_json": '{"action":"announce",',
+    "client_not_an_object": '["announce"]',
+    "client_action_missing": {"info_hash": H},
+    "client_action_unknown": {"action": "ping"},
+    "client_info_hash_19_chars": {**BASE, "info_hash": H[:19]},
+    "client_info_hash_not_latin1": {**BASE, "info_hash": "\u0100" + H[1:]},
+    "client_peer_id_number": {**BASE, "peer_id": 7},
+    "client_uploaded_negative": {**BASE, "uploaded": -1},
+    "client_numwant_too_large": {**BASE, "numwant": 2**32},
+    "client_event_unknown": {**BASE, "event": "paused"},
+    "client_offers_not_array": {**BASE, "offers": {}},
+    "client_offers_51": {**BASE, "offers": [OFFER] * 51},
+    "client_offer_is_answer": {**BASE, "offers": [{**OFFER, "offer": {"type": "answer", "sdp": "x"}}]},
+    "client_answer_without_to_peer_id": {**BASE, "offer_id": H, "answer": {"type": "answer", "sdp": "x"}},
+    "client_scrape_75_hashes": {"action": "scrape", "info_hash": [H] * 75},
+    "client_too_long": {"action": "announce", "pad": "x" * (256 * 1024)},
+    "tracker_response_interval_missing": {"action": "announce", "info_hash": H},
+    "tracker_relayed_offer_without_sdp": {**BASE, "offer_id": H, "offer": {"type": "offer"}},
+    "tracker_scrape_files_not_object": {"action": "scrape", "files": []},
+    "tracker_scrape_counts_missing": {"action": "scrape", "files": {H: {"complete": 1}}},
+    "tracker_failure_reason_number": {"failure reason": 5},
+}
+for name, message in WEBSOCKET.items():
+    text = message if isinstance(message, str) else json.dumps(message)
+    with open(os.path.join(here, "websocket", name + ".json"), "w", encoding="utf-8") as out:
+        out.write(text)
