@@ -462,3 +462,40 @@ pub enum TrackerError {
         key: &'static str,
     },
 }
+
+/// Why a storage operation failed.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum StorageError {
+    /// The file system refused.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: std::path::PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// A byte range outside the torrent's content.
+    #[error("bytes {offset}..{offset}+{len} are outside the content of {total} bytes")]
+    OutOfRange {
+        /// First byte.
+        offset: u64,
+        /// Number of bytes.
+        len: usize,
+        /// Length of the content.
+        total: u64,
+    },
+    /// A symbolic link where a file or directory of the torrent goes, which
+    /// could redirect writes outside the download directory.
+    #[error("{} is a symbolic link", path.display())]
+    Symlink {
+        /// The link.
+        path: std::path::PathBuf,
+    },
+    /// The content does not fit in memory.
+    #[error("{total} bytes do not fit in memory")]
+    TooLarge {
+        /// Length of the content.
+        total: u64,
+    },
+}

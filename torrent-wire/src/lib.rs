@@ -5,10 +5,11 @@ mod error;
 mod id;
 pub mod magnet;
 pub mod metainfo;
+pub mod storage;
 pub mod tracker;
 
 pub use error::{BencodeError, Error, FieldError, FieldProblem};
-pub use error::{CreateError, MagnetError, MetainfoError, PathProblem, TrackerError};
+pub use error::{CreateError, MagnetError, MetainfoError, PathProblem, StorageError, TrackerError};
 pub use id::{InfoHash, PeerId};
 
 #[cfg(fuzzing)]

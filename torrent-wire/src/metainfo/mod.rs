@@ -178,8 +178,16 @@ impl Info {
             return None;
         }
         let start = u64::from(index) * u64::from(self.fields.piece_length);
+        // `index` is below the piece count, so `start` is below the total.
         let size = (self.fields.total_length - start).min(u64::from(self.fields.piece_length));
         u32::try_from(size).ok()
+    }
+
+    /// Where piece `index` lies in the content, in bytes.
+    pub fn piece_range(&self, index: u32) -> Option<core::ops::Range<u64>> {
+        let size = self.piece_size(index)?;
+        let start = u64::from(index) * u64::from(self.fields.piece_length);
+        Some(start..start + u64::from(size))
     }
 
     /// The files, in content order. A single-file torrent has one, whose
