@@ -499,3 +499,20 @@ pub enum StorageError {
         total: u64,
     },
 }
+
+/// Why a peer session or the swarm engine refused input.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum SessionError {
+    /// A bitfield that does not have one bit per piece, rounded up to bytes.
+    #[error("bitfield of {len} bytes, expected {expected}")]
+    BitfieldLength {
+        /// Bytes a bitfield of the torrent has.
+        expected: usize,
+        /// Bytes received.
+        len: usize,
+    },
+    /// A bitfield with bits set past the last piece.
+    #[error("bitfield has bits set past the last piece")]
+    BitfieldSpareBits,
+}

@@ -5,11 +5,14 @@ mod error;
 mod id;
 pub mod magnet;
 pub mod metainfo;
+pub mod session;
 pub mod storage;
 pub mod tracker;
 
 pub use error::{BencodeError, Error, FieldError, FieldProblem};
-pub use error::{CreateError, MagnetError, MetainfoError, PathProblem, StorageError, TrackerError};
+pub use error::{
+    CreateError, MagnetError, MetainfoError, PathProblem, SessionError, StorageError, TrackerError,
+};
 pub use id::{InfoHash, PeerId};
 
 #[cfg(fuzzing)]
