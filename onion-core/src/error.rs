@@ -14,6 +14,9 @@ pub enum Error {
     /// A relay message could not be decoded.
     #[error("malformed relay message: {0}")]
     RelayMessage(#[from] RelayMessageError),
+    /// Layer crypto refused a cell or an operation.
+    #[error("layer crypto: {0}")]
+    Crypto(#[from] CryptoError),
 }
 
 /// An input ended before a field did. Converted into the error of the
@@ -104,4 +107,28 @@ pub enum RelayMessageError {
     /// A field ran past the end of the data.
     #[error("truncated relay message: {0}")]
     Truncated(#[from] Truncated),
+}
+
+/// Why the layer crypto refused a cell or an operation.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CryptoError {
+    /// No layer recognised the cell: it was modified, replayed or
+    /// reordered on the path. Tear the circuit down.
+    #[error("cell not recognised: modified, replayed or reordered; tear the circuit down")]
+    Unrecognised,
+    /// A cell was addressed to a hop the circuit does not have.
+    #[error("no hop {hop} on a circuit of {hops} hops")]
+    NoSuchHop {
+        /// The hop asked for (0-based).
+        hop: usize,
+        /// How many hops the circuit has.
+        hops: usize,
+    },
+    /// A circuit would grow past its maximum length.
+    #[error("a circuit has at most {max} hops")]
+    TooManyHops {
+        /// The maximum.
+        max: usize,
+    },
 }
