@@ -24,6 +24,15 @@ pub enum Error {
     /// refusal.
     #[error(transparent)]
     Tracker(#[from] TrackerError),
+    /// A malformed peer-wire frame or handshake.
+    #[error(transparent)]
+    Wire(#[from] WireError),
+    /// A malformed BEP 10 extension message.
+    #[error(transparent)]
+    Extension(#[from] ExtensionError),
+    /// A peer or the swarm engine broke a rule of the session.
+    #[error(transparent)]
+    Session(#[from] SessionError),
 }
 
 /// Why a bencoded input was rejected.
@@ -460,6 +469,95 @@ pub enum TrackerError {
     NotUtf8 {
         /// The field.
         key: &'static str,
+    },
+}
+
+/// Why the peer-wire codec refused a frame or a handshake.
+///
+/// The decoders return `Ok(None)` while input is merely incomplete, so every
+/// variant here means the stream can never become valid: drop the peer.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum WireError {
+    /// A handshake that does not start with `\x13BitTorrent protocol`.
+    #[error("handshake is not BitTorrent protocol (length byte {pstr_len})")]
+    Protocol {
+        /// The protocol-string length byte received.
+        pstr_len: u8,
+    },
+    /// A length prefix over the codec's maximum, refused before allocating.
+    #[error("message of {len} bytes, over the limit of {max}")]
+    TooLong {
+        /// The declared length.
+        len: u32,
+        /// The codec's maximum.
+        max: u32,
+    },
+    /// A message whose payload length its id does not allow.
+    #[error("{message} message with a payload of {len} bytes")]
+    PayloadLength {
+        /// The message's name.
+        message: &'static str,
+        /// The payload length received.
+        len: u32,
+    },
+}
+
+/// Why a BEP 10 extension message (extended handshake, ut_metadata,
+/// ut_pex) was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum ExtensionError {
+    /// The payload is not canonical bencode within
+    /// [`crate::bencode::Limits::MESSAGE`].
+    #[error("extension message is not valid bencode: {0}")]
+    Bencode(#[from] BencodeError),
+    /// A field is missing or has the wrong type or range.
+    #[error("extension message {0}")]
+    Field(#[from] FieldError),
+    /// The bencoded part is not a dictionary.
+    #[error("extension message is not a dictionary")]
+    NotADictionary,
+    /// A ut_metadata `msg_type` this crate does not know (BEP 9 says to
+    /// ignore the message).
+    #[error("unknown ut_metadata msg_type {msg_type}")]
+    UnknownMetadataType {
+        /// The type received.
+        msg_type: i64,
+    },
+    /// A ut_metadata `total_size` of zero or over the cap.
+    #[error("metadata of {size} bytes, not within 1..={max}")]
+    MetadataSize {
+        /// The announced size.
+        size: u64,
+        /// The cap.
+        max: u32,
+    },
+    /// A ut_metadata piece index past the metadata's end, or a data
+    /// message whose length does not match its piece.
+    #[error("ut_metadata piece {piece} with {len} bytes does not fit the metadata")]
+    MetadataPiece {
+        /// The piece index.
+        piece: u32,
+        /// Bytes of data carried.
+        len: usize,
+    },
+    /// Compact peers whose length is not a multiple of the entry size, or
+    /// flags whose count differs from the peers'.
+    #[error("ut_pex `{key}` is {len} bytes, which does not fit its peers")]
+    PexLength {
+        /// The key.
+        key: &'static str,
+        /// Its length.
+        len: usize,
+    },
+    /// An IP address field that is neither 4 nor 16 bytes.
+    #[error("`{key}` is {len} bytes, not an IPv4 or IPv6 address")]
+    Address {
+        /// The key.
+        key: &'static str,
+        /// Its length.
+        len: usize,
     },
 }
 

@@ -1,9 +1,12 @@
 #![doc = include_str!("../README.md")]
 
 pub mod bencode;
+pub mod codec;
+mod compact;
 mod error;
 mod id;
 pub mod magnet;
+pub mod message;
 pub mod metainfo;
 pub mod session;
 pub mod storage;
@@ -11,7 +14,8 @@ pub mod tracker;
 
 pub use error::{BencodeError, Error, FieldError, FieldProblem};
 pub use error::{
-    CreateError, MagnetError, MetainfoError, PathProblem, SessionError, StorageError, TrackerError,
+    CreateError, ExtensionError, MagnetError, MetainfoError, PathProblem, SessionError,
+    StorageError, TrackerError, WireError,
 };
 pub use id::{InfoHash, PeerId};
 

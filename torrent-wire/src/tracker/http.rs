@@ -9,9 +9,9 @@ use std::net::IpAddr;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, percent_encode};
 
-use super::compact::{self, V4_LEN, V6_LEN};
 use super::{Announce, AnnounceEvent, AnnounceResponse, MAX_SCRAPE_HASHES, Peer, ScrapeStats};
 use crate::bencode::{self, Dict, Limits, Value};
+use crate::compact::{self, V4_LEN, V6_LEN};
 use crate::error::{FieldError, FieldProblem, TrackerError};
 use crate::{InfoHash, PeerId};
 

@@ -24,7 +24,6 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-mod compact;
 pub mod http;
 pub mod udp;
 pub mod websocket;

@@ -21,8 +21,8 @@ use std::net::{Ipv4Addr, SocketAddr};
 
 use bytes::{Buf, BufMut};
 
-use super::compact;
 use super::{Announce, AnnounceEvent, MAX_SCRAPE_HASHES, ScrapeStats};
+use crate::compact;
 use crate::error::TrackerError;
 use crate::{InfoHash, PeerId};
 

@@ -1,5 +1,6 @@
-//! Compact peer lists (BEP 23 for IPv4, BEP 7 for IPv6): addresses and
-//! ports in network byte order, back to back.
+//! Compact peer lists (BEP 23 for IPv4, BEP 7 for IPv6), shared by the
+//! trackers and ut_pex (BEP 11): addresses and ports in network byte order,
+//! back to back.
 
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 
