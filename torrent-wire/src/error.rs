@@ -33,6 +33,9 @@ pub enum Error {
     /// A peer or the swarm engine broke a rule of the session.
     #[error(transparent)]
     Session(#[from] SessionError),
+    /// Storage refused a read or write.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
 }
 
 /// Why a bencoded input was rejected.
@@ -613,4 +616,36 @@ pub enum SessionError {
     /// A bitfield with bits set past the last piece.
     #[error("bitfield has bits set past the last piece")]
     BitfieldSpareBits,
+    /// A piece index past the last piece.
+    #[error("piece {index} does not exist")]
+    PieceIndex {
+        /// The index received.
+        index: u32,
+    },
+    /// The peer's handshake is for another torrent.
+    #[error("handshake for another torrent")]
+    InfoHashMismatch,
+    /// The peer is ourselves, or a peer id already connected.
+    #[error("peer id already connected (or our own)")]
+    DuplicatePeer,
+    /// The peer's id was banned for sending bad data.
+    #[error("peer is banned")]
+    Banned,
+    /// The peer sent nothing for longer than the idle timeout.
+    #[error("peer idle for too long")]
+    Idle,
+    /// A message that only makes sense right after the handshake, sent
+    /// later, or a message the peer did not negotiate.
+    #[error("{message} out of place")]
+    OutOfPlace {
+        /// The message's name.
+        message: &'static str,
+    },
+    /// Metadata fetched over ut_metadata that is not the torrent's.
+    #[error("metadata from peers is wrong: {0}")]
+    Metadata(MetainfoError),
+    /// Storage was attached that the torrent is already downloading into,
+    /// or before the metadata arrived.
+    #[error("storage attached twice or before the metadata")]
+    Storage,
 }
