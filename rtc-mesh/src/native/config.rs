@@ -48,14 +48,19 @@ pub struct NativeConfig {
     /// Connectivity checks per candidate pair before it fails; interval ×
     /// checks is how long a pair is tried.
     pub ice_binding_requests: u16,
+    /// How long ICE waits before accepting a pair with a peer-reflexive
+    /// candidate. Trickled candidates race the checks, so a host pair often
+    /// starts out peer-reflexive; webrtc's 1 s wait then stalls the set-up.
+    pub prflx_acceptance_wait: Duration,
     /// How long a link set-up may take before it is abandoned.
     pub connect_timeout: Duration,
 }
 
 impl Default for NativeConfig {
     /// Every interface, no ICE servers, a 256 KiB send buffer, 64 KiB
-    /// frames, a 64 KiB SCTP window, and 5 ms × 280 connectivity checks
-    /// (1.4 s per pair, like webrtc's 200 ms × 7, but a short first wait).
+    /// frames, a 64 KiB SCTP window, 5 ms × 280 connectivity checks (1.4 s
+    /// per pair, like webrtc's 200 ms × 7, but a short first wait) and
+    /// webrtc's 1 s wait for peer-reflexive pairs.
     fn default() -> Self {
         NativeConfig {
             udp_addrs: vec![SocketAddr::from((Ipv4Addr::UNSPECIFIED, 0))],
@@ -65,19 +70,22 @@ impl Default for NativeConfig {
             sctp_receive_window: 64 * 1024,
             ice_check_interval: Duration::from_millis(5),
             ice_binding_requests: 280,
+            prflx_acceptance_wait: Duration::from_secs(1),
             connect_timeout: Duration::from_secs(15),
         }
     }
 }
 
 impl NativeConfig {
-    /// Loopback only: one `127.0.0.1` host candidate and 1 ms × 1400 checks.
-    /// For tests and benches; nothing leaves the machine.
+    /// Loopback only: one `127.0.0.1` host candidate, 1 ms × 1400 checks and
+    /// no wait for peer-reflexive pairs (there is nothing better to wait
+    /// for). For tests and benches; nothing leaves the machine.
     pub fn loopback() -> Self {
         NativeConfig {
             udp_addrs: vec![SocketAddr::from((Ipv4Addr::LOCALHOST, 0))],
             ice_check_interval: Duration::from_millis(1),
             ice_binding_requests: 1400,
+            prflx_acceptance_wait: Duration::ZERO,
             ..NativeConfig::default()
         }
     }
@@ -93,6 +101,7 @@ impl NativeConfig {
                 Some(self.ice_check_interval),
                 Some(self.ice_binding_requests),
             )
+            .with_prflx_acceptance_min_wait(Some(self.prflx_acceptance_wait))
             .with_sctp_max_message_size(SctpMaxMessageSize::Bounded(max_message))
             .with_sctp_max_receive_buffer_size(self.sctp_receive_window.max(max_message))
             .build();

@@ -10,6 +10,11 @@
 //!   is `Connected`, which flushes the SCTP INIT;
 //! - a pre-negotiated channel (the same stream id on both ends), which
 //!   opens without any DCEP exchange.
+//!
+//! A fourth wait shows with trickled candidates: when a check arrives
+//! before the candidate it comes from, the pair is peer-reflexive and ICE
+//! holds it back for a second
+//! ([`NativeConfig::prflx_acceptance_wait`]).
 
 use std::sync::Arc;
 use std::time::Instant;
