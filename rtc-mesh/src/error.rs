@@ -153,6 +153,13 @@ pub enum LinkError {
         /// The link's limit.
         max: usize,
     },
+    /// The peer's in-band close message is not `CODE:DETAIL` in canonical
+    /// form.
+    #[error("malformed close message of {len} bytes")]
+    MalformedClose {
+        /// The message's length.
+        len: usize,
+    },
 }
 
 /// A WebSocket error, wrapped so that tungstenite stays out of the public
@@ -218,4 +225,74 @@ pub enum SignalClientError {
     /// The connection closed.
     #[error("connection closed")]
     Closed,
+}
+
+/// A webrtc-crate error, wrapped so that the webrtc crate stays out of the
+/// public API.
+#[cfg(all(feature = "native", not(target_arch = "wasm32")))]
+#[derive(Debug)]
+pub struct WebRtcError(webrtc::error::Error);
+
+#[cfg(all(feature = "native", not(target_arch = "wasm32")))]
+impl From<webrtc::error::Error> for WebRtcError {
+    fn from(error: webrtc::error::Error) -> Self {
+        WebRtcError(error)
+    }
+}
+
+#[cfg(all(feature = "native", not(target_arch = "wasm32")))]
+impl fmt::Display for WebRtcError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+#[cfg(all(feature = "native", not(target_arch = "wasm32")))]
+impl std::error::Error for WebRtcError {}
+
+/// Why a native link could not be set up.
+#[cfg(all(feature = "native", not(target_arch = "wasm32")))]
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum NativeError {
+    /// The webrtc stack failed.
+    #[error("WebRTC: {0}")]
+    WebRtc(#[from] WebRtcError),
+    /// The set-up did not finish in time.
+    #[error("link set-up timed out after {after:?} while {stage}")]
+    Timeout {
+        /// How long the set-up ran.
+        after: core::time::Duration,
+        /// What it was waiting for.
+        stage: &'static str,
+    },
+    /// The peer connection failed or closed during set-up.
+    #[error("peer connection {state} during set-up")]
+    ConnectionFailed {
+        /// The state it reached.
+        state: &'static str,
+    },
+    /// The signalling path to the peer closed.
+    #[error("signalling closed during set-up")]
+    SignallingClosed,
+    /// The signalling server refused a message to the peer.
+    #[error("signalling refused: {code:?}")]
+    Refused {
+        /// The server's reason.
+        code: crate::signal::ErrorCode,
+    },
+    /// The peer sent an offer while this end was offering too (glare).
+    #[error("the peer sent an offer while this end was offering")]
+    Glare {
+        /// The peer's offer.
+        offer: crate::signal::Sdp,
+    },
+    /// A description or candidate did not fit in a signalling message.
+    #[error("a {what} of {len} bytes does not fit in a signalling message")]
+    TooLong {
+        /// Which field.
+        what: &'static str,
+        /// Its length.
+        len: usize,
+    },
 }

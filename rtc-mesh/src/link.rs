@@ -58,6 +58,45 @@ impl CloseReason {
     }
 }
 
+/// Longest close detail carried in-band, in bytes; longer details are cut.
+pub const MAX_CLOSE_DETAIL_LEN: usize = 123;
+
+impl CloseReason {
+    /// The in-band close message the WebRTC backends send as a text message
+    /// (data is always binary): `CODE:DETAIL`, the detail cut to
+    /// [`MAX_CLOSE_DETAIL_LEN`] bytes on a character boundary.
+    ///
+    /// ```
+    /// use rtc_mesh::link::{CloseCode, CloseReason};
+    ///
+    /// let reason = CloseReason::new(CloseCode::DEAD, "no keepalive");
+    /// assert_eq!(reason.to_wire(), "3:no keepalive");
+    /// assert_eq!(CloseReason::from_wire("3:no keepalive")?, reason);
+    /// assert!(CloseReason::from_wire("+3:no keepalive").is_err());
+    /// # Ok::<(), rtc_mesh::LinkError>(())
+    /// ```
+    pub fn to_wire(&self) -> String {
+        let mut end = self.detail.len().min(MAX_CLOSE_DETAIL_LEN);
+        while !self.detail.is_char_boundary(end) {
+            end -= 1;
+        }
+        format!("{}:{}", self.code.0, &self.detail[..end])
+    }
+
+    /// Parses an in-band close message; only the canonical form
+    /// [`to_wire`](CloseReason::to_wire) writes is accepted.
+    pub fn from_wire(text: &str) -> Result<Self, LinkError> {
+        let malformed = LinkError::MalformedClose { len: text.len() };
+        let (code, detail) = text.split_once(':').ok_or(malformed.clone())?;
+        let code = code.parse::<u16>().map_err(|_| malformed.clone())?;
+        let reason = CloseReason::new(CloseCode(code), detail);
+        if reason.to_wire() != text {
+            return Err(malformed);
+        }
+        Ok(reason)
+    }
+}
+
 /// A close code; the constants are the ones this crate sends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CloseCode(pub u16);

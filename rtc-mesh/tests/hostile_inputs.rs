@@ -1,12 +1,13 @@
-//! Every file in `testdata/signal` and `testdata/frame` is refused with the
-//! error its name describes, and nothing panics.
+//! Every file in `testdata/signal`, `testdata/frame` and `testdata/close` is
+//! refused with the error its name describes, and nothing panics.
 
 use std::path::Path;
 
 use bytes::Bytes;
 use rtc_mesh::frame::Frame;
+use rtc_mesh::link::CloseReason;
 use rtc_mesh::signal::{ClientMessage, ServerMessage};
-use rtc_mesh::{FrameError, SignalError};
+use rtc_mesh::{FrameError, LinkError, SignalError};
 
 /// Calls `check(name, bytes)` for every `*.{ext}` file in `testdata/{dir}`,
 /// in name order; any other file fails the test.
@@ -73,5 +74,17 @@ fn every_hostile_frame_is_refused_with_the_named_error() {
             other => panic!("testdata/frame/{other}.bin has no expected error here"),
         };
         assert!(expected, "{name}: unexpected {error:?}");
+    });
+}
+
+#[test]
+fn every_hostile_close_message_is_refused() {
+    for_each_file("close", "txt", |name, bytes| {
+        let text = std::str::from_utf8(bytes).expect(name);
+        assert_eq!(
+            CloseReason::from_wire(text),
+            Err(LinkError::MalformedClose { len: text.len() }),
+            "{name}"
+        );
     });
 }
