@@ -648,4 +648,7 @@ pub enum SessionError {
     /// or before the metadata arrived.
     #[error("storage attached twice or before the metadata")]
     Storage,
+    /// Every connection closed before the download completed.
+    #[error("every connection closed before the download completed")]
+    NoPeers,
 }

@@ -10,6 +10,8 @@ pub mod message;
 pub mod metainfo;
 pub mod session;
 pub mod storage;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 pub mod tracker;
 
 pub use error::{BencodeError, Error, FieldError, FieldProblem};

@@ -192,6 +192,40 @@ fn an_info_dictionary_from_ut_metadata_must_hash_to_the_magnet_info_hash() {
 }
 
 #[test]
+fn parsing_shared_bytes_keeps_views_into_them_and_matches_a_copying_parse() {
+    let torrent = real_torrent("transmission-multi.torrent");
+    let file = bytes::Bytes::from(torrent.to_bytes());
+    let shared = Metainfo::from_shared(file.clone()).unwrap();
+    assert_eq!(shared, Metainfo::from_bytes(&file).unwrap());
+    assert_eq!(shared.info_hash(), torrent.info_hash());
+    let info = shared.info().as_bytes();
+    assert!(file.as_ptr_range().contains(&info.as_ptr()));
+}
+
+#[test]
+fn file_paths_sort_component_by_component() {
+    let path = |components: &[&str]| FilePath::new(components).unwrap();
+    // Bytewise, "a b" < "a/b"; by components, the directory "a" and all it
+    // holds come before "a b".
+    let mut paths = vec![
+        path(&["a b"]),
+        path(&["a", "b"]),
+        path(&["a"]),
+        path(&["a", "a b"]),
+    ];
+    paths.sort();
+    assert_eq!(
+        paths,
+        [
+            path(&["a"]),
+            path(&["a", "a b"]),
+            path(&["a", "b"]),
+            path(&["a b"])
+        ]
+    );
+}
+
+#[test]
 fn every_hostile_torrent_gets_its_specific_error() {
     use MetainfoError as E;
     use PathProblem as P;
@@ -332,7 +366,7 @@ proptest! {
         let total: usize = contents.iter().map(Vec::len).sum();
         let collides = files.iter().enumerate().any(|(i, (a, _))| {
             files.iter().enumerate().any(|(j, (b, _))| {
-                i != j && b.components().take(a.components().len()).eq(a.components())
+                i != j && b.components().take(a.components().count()).eq(a.components())
             })
         });
         match created {

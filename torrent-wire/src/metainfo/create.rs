@@ -178,7 +178,7 @@ impl TorrentBuilder {
         let info = Info::encode_new(InfoFields {
             name: name.to_string(),
             piece_length: self.piece_length,
-            pieces,
+            pieces: pieces.as_flattened().to_vec().into(),
             files,
             multi_file,
             private: self.private,

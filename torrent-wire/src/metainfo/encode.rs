@@ -73,7 +73,7 @@ impl Info {
                 }
                 dict.bytes(b"name", fields.name.as_bytes());
                 dict.int(b"piece length", i64::from(fields.piece_length));
-                dict.entry(b"pieces").bytes(fields.pieces.as_flattened());
+                dict.bytes(b"pieces", &fields.pieces);
                 if fields.private {
                     dict.int(b"private", 1);
                 }

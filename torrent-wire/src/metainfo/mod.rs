@@ -3,7 +3,9 @@
 //!
 //! A parsed [`Info`] keeps the exact bytes of the info dictionary it came
 //! from, so its [`InfoHash`] is the SHA-1 of what the author signed off on,
-//! and re-encoding a [`Metainfo`] never changes it. Validation rejects
+//! and re-encoding a [`Metainfo`] never changes it. [`Metainfo::from_shared`]
+//! parses without copying: the info dictionary and the piece hashes stay
+//! slices of the input, and the info-hash is computed when first asked for. Validation rejects
 //! everything a client could be tricked by: piece counts that do not match
 //! the length, file paths that climb out of the download directory, files
 //! that collide with one another.
@@ -27,6 +29,8 @@ mod create;
 mod encode;
 mod parse;
 mod path;
+
+use std::sync::OnceLock;
 
 use bytes::Bytes;
 
@@ -67,19 +71,31 @@ pub struct Metainfo {
 }
 
 /// A validated info dictionary.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Info {
     fields: InfoFields,
     raw: Bytes,
-    info_hash: InfoHash,
+    /// SHA-1 of `raw`, computed on first use: parsing a torrent costs no
+    /// more than decoding it.
+    info_hash: OnceLock<InfoHash>,
 }
+
+/// Everything an info dictionary says follows from its bytes.
+impl PartialEq for Info {
+    fn eq(&self, other: &Self) -> bool {
+        self.raw == other.raw
+    }
+}
+
+impl Eq for Info {}
 
 /// What an info dictionary says, validated; [`Info`] adds its bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct InfoFields {
     name: String,
     piece_length: u32,
-    pieces: Vec<[u8; 20]>,
+    /// The concatenated 20-byte SHA-1s, a multiple of 20 bytes long.
+    pieces: Bytes,
     files: Vec<FileEntry>,
     multi_file: bool,
     private: bool,
@@ -119,7 +135,7 @@ impl Metainfo {
 
     /// The torrent's v1 info-hash.
     pub fn info_hash(&self) -> InfoHash {
-        self.info.info_hash
+        self.info.info_hash()
     }
 
     /// Every tracker URL, `announce-list` tiers first (BEP 12 says to
@@ -145,9 +161,9 @@ impl Info {
     /// written to.
     fn seal(fields: InfoFields, raw: Bytes) -> Self {
         Self {
-            info_hash: InfoHash(sha1(&raw)),
             fields,
             raw,
+            info_hash: OnceLock::new(),
         }
     }
 
@@ -164,12 +180,16 @@ impl Info {
     /// Number of pieces.
     pub fn piece_count(&self) -> u32 {
         // Parsing and building both refuse more than `u32::MAX` pieces.
-        u32::try_from(self.fields.pieces.len()).unwrap_or(u32::MAX)
+        u32::try_from(self.piece_hashes().len()).unwrap_or(u32::MAX)
     }
 
     /// The SHA-1 of piece `index`.
     pub fn piece_hash(&self, index: u32) -> Option<&[u8; 20]> {
-        self.fields.pieces.get(usize::try_from(index).ok()?)
+        self.piece_hashes().get(usize::try_from(index).ok()?)
+    }
+
+    fn piece_hashes(&self) -> &[[u8; 20]] {
+        self.fields.pieces.as_chunks().0
     }
 
     /// Length of piece `index`: [`Info::piece_length`], or less for the last.
@@ -218,9 +238,9 @@ impl Info {
         &self.raw
     }
 
-    /// The SHA-1 of [`Info::as_bytes`].
+    /// The SHA-1 of [`Info::as_bytes`], hashed on the first call.
     pub fn info_hash(&self) -> InfoHash {
-        self.info_hash
+        *self.info_hash.get_or_init(|| InfoHash(sha1(&self.raw)))
     }
 }
 

@@ -7,21 +7,44 @@ use super::{
 };
 use crate::InfoHash;
 use crate::bencode::{self, Dict, Limits, List};
-use crate::error::{FieldError, FieldProblem, MetainfoError};
+use crate::error::{FieldError, FieldProblem, MetainfoError, PathProblem};
 
 impl Metainfo {
-    /// Parses and validates a `.torrent` file.
+    /// Parses and validates a `.torrent` file, copying it once; see
+    /// [`Metainfo::from_shared`] to parse without copying.
     ///
     /// # Errors
     /// The first reason the input is not canonical bencode within
     /// [`Limits::METAINFO`] or not a valid v1 torrent.
     pub fn from_bytes(input: &[u8]) -> Result<Self, MetainfoError> {
-        let document = bencode::decode(input, &Limits::METAINFO)?;
+        Self::from_shared(Bytes::copy_from_slice(input))
+    }
+
+    /// Parses and validates a `.torrent` file held in `input`, which the
+    /// result keeps slices of instead of copying.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use torrent_wire::metainfo::{Metainfo, TorrentBuilder};
+    ///
+    /// let torrent = TorrentBuilder::new(16 * 1024)?.single_file("a", &[1; 40_000])?;
+    /// let file = Bytes::from(torrent.to_bytes());
+    /// let parsed = Metainfo::from_shared(file.clone())?;
+    /// assert_eq!(parsed.info_hash(), torrent.info_hash());
+    /// // The info dictionary is a view into `file`, not a copy.
+    /// assert!(file.as_ptr_range().contains(&parsed.info().as_bytes().as_ptr()));
+    /// # Ok::<(), torrent_wire::MetainfoError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Metainfo::from_bytes`].
+    pub fn from_shared(input: Bytes) -> Result<Self, MetainfoError> {
+        let document = bencode::decode(&input, &Limits::METAINFO)?;
         let root = document
             .root()
             .as_dict()
             .ok_or(MetainfoError::NotADictionary)?;
-        let info = Info::from_dict(root.dict("info")?.required()?)?;
+        let info = Info::from_dict(root.dict("info")?.required()?, &input)?;
         Ok(Self {
             info,
             announce: owned(root.str("announce")?.optional()),
@@ -41,12 +64,20 @@ impl Info {
     /// # Errors
     /// As [`Metainfo::from_bytes`].
     pub fn from_bytes(input: &[u8]) -> Result<Self, MetainfoError> {
-        let document = bencode::decode(input, &Limits::METAINFO)?;
+        Self::from_shared(Bytes::copy_from_slice(input))
+    }
+
+    /// [`Info::from_bytes`] without copying `input`.
+    ///
+    /// # Errors
+    /// As [`Metainfo::from_bytes`].
+    pub fn from_shared(input: Bytes) -> Result<Self, MetainfoError> {
+        let document = bencode::decode(&input, &Limits::METAINFO)?;
         let dict = document
             .root()
             .as_dict()
             .ok_or(MetainfoError::NotADictionary)?;
-        Self::from_dict(dict)
+        Self::from_dict(dict, &input)
     }
 
     /// [`Info::from_bytes`], after checking that `input` hashes to
@@ -62,14 +93,21 @@ impl Info {
                 actual: actual.to_hex(),
             });
         }
-        Self::from_bytes(input)
+        let info = Self::from_bytes(input)?;
+        // The hash of the bytes just checked; no need to hash them again.
+        let _ = info.info_hash.set(actual);
+        Ok(info)
     }
 
-    fn from_dict(dict: Dict<'_, '_>) -> Result<Self, MetainfoError> {
+    /// The info dictionary `dict`, decoded from `source`.
+    fn from_dict(dict: Dict<'_, '_>, source: &Bytes) -> Result<Self, MetainfoError> {
         let name = dict.bytes("name")?.required()?;
         let name = FilePath::from_raw([name]).map_err(MetainfoError::Name)?;
         let piece_length = piece_length(dict.int("piece length")?.required()?)?;
-        let pieces = piece_hashes(dict.bytes("pieces")?.required()?)?;
+        let pieces = dict.bytes("pieces")?.required()?;
+        if pieces.len() % 20 != 0 {
+            return Err(MetainfoError::PiecesNotHashes { len: pieces.len() });
+        }
         let private = match dict.int("private")?.optional() {
             None | Some(0) => false,
             Some(1) => true,
@@ -84,17 +122,18 @@ impl Info {
             _ => return Err(MetainfoError::AmbiguousLayout),
         };
         let (files, total_length) = lay_out(files)?;
-        check_piece_count(total_length, piece_length, pieces.len())?;
+        check_piece_count(total_length, piece_length, pieces.len() / 20)?;
+        // Both slices borrow from `source`: `bencode::decode` copies nothing.
         let fields = InfoFields {
             name: name.to_string(),
             piece_length,
-            pieces,
+            pieces: source.slice_ref(pieces),
             files,
             multi_file,
             private,
             total_length,
         };
-        Ok(Self::seal(fields, Bytes::copy_from_slice(dict.raw())))
+        Ok(Self::seal(fields, source.slice_ref(dict.raw())))
     }
 }
 
@@ -109,14 +148,6 @@ pub(super) fn piece_length(value: i64) -> Result<u32, MetainfoError> {
             min: MIN_PIECE_LENGTH,
             max: MAX_PIECE_LENGTH,
         })
-}
-
-fn piece_hashes(pieces: &[u8]) -> Result<Vec<[u8; 20]>, MetainfoError> {
-    let (hashes, rest) = pieces.as_chunks::<20>();
-    if !rest.is_empty() {
-        return Err(MetainfoError::PiecesNotHashes { len: pieces.len() });
-    }
-    Ok(hashes.to_vec())
 }
 
 /// The `files` list of a multi-file torrent, each path under `name`.
@@ -143,13 +174,18 @@ fn file_list(name: &FilePath, files: List<'_, '_>) -> Result<Vec<(FilePath, u64)
             let entry = entry.as_dict().ok_or(not_dicts.clone())?;
             let length = entry.uint::<u64>("length")?.required()?;
             let components = entry.list("path")?.required()?;
-            let components: Vec<&[u8]> = components
-                .iter()
-                .map(|component| component.as_bytes().ok_or(not_strings.clone()))
-                .collect::<Result<_, _>>()?;
-            let path = FilePath::from_raw(components)
-                .map_err(|problem| MetainfoError::Path { file, problem })?;
-            Ok((name.join(&path), length))
+            let path_problem = |problem| MetainfoError::Path { file, problem };
+            if components.is_empty() {
+                return Err(path_problem(PathProblem::NoComponents));
+            }
+            // A component's span, `<len>:<bytes>`, outgrows the component
+            // and its separator.
+            let mut path = name.with_room(components.iter().map(|c| c.raw().len()).sum());
+            for (index, component) in components.iter().enumerate() {
+                let raw = component.as_bytes().ok_or(not_strings.clone())?;
+                path.push_raw(raw, index).map_err(path_problem)?;
+            }
+            Ok((path, length))
         })
         .collect()
 }
@@ -184,6 +220,7 @@ pub(super) fn lay_out(files: Vec<(FilePath, u64)>) -> Result<(Vec<FileEntry>, u6
 /// directly, so comparing neighbours finds every collision.
 fn check_collisions(files: &[FileEntry]) -> Result<(), MetainfoError> {
     let mut order: Vec<usize> = (0..files.len()).collect();
+    // Torrent makers list files sorted; then the sort is one pass.
     order.sort_by(|&a, &b| files[a].path.cmp(&files[b].path).then(a.cmp(&b)));
     for pair in order.windows(2) {
         let (first, second) = (pair[0], pair[1]);

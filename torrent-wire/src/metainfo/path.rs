@@ -21,8 +21,14 @@ use crate::error::PathProblem;
 /// assert!(FilePath::new(["/etc/passwd"]).is_err());
 /// # Ok::<(), torrent_wire::PathProblem>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct FilePath(Vec<String>);
+///
+/// Held as one string with `/` between components (no component contains
+/// one), so a torrent's file list costs one allocation per file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct FilePath(String);
+
+/// Separates components inside [`FilePath`]'s string.
+const SEPARATOR: char = '/';
 
 impl FilePath {
     /// A path from its components, each checked.
@@ -30,54 +36,102 @@ impl FilePath {
     /// # Errors
     /// The first component that is empty, `.`, `..`, or contains a separator
     /// or NUL; or [`PathProblem::NoComponents`].
-    pub fn new<S: Into<String>>(
+    pub fn new<S: AsRef<str>>(
         components: impl IntoIterator<Item = S>,
     ) -> Result<Self, PathProblem> {
-        let components: Vec<String> = components.into_iter().map(Into::into).collect();
-        for (index, component) in components.iter().enumerate() {
-            check_component(component.as_bytes(), index)?;
+        let mut path = String::new();
+        for (index, component) in components.into_iter().enumerate() {
+            push(&mut path, component.as_ref().as_bytes(), index)?;
         }
-        if components.is_empty() {
-            return Err(PathProblem::NoComponents);
-        }
-        Ok(Self(components))
+        Self::nonempty(path)
     }
 
     /// A path from raw bencoded components.
     pub(crate) fn from_raw<'a>(
         components: impl IntoIterator<Item = &'a [u8]>,
     ) -> Result<Self, PathProblem> {
-        let mut checked = Vec::new();
+        let mut path = String::new();
         for (index, raw) in components.into_iter().enumerate() {
-            check_component(raw, index)?;
-            let text = core::str::from_utf8(raw).map_err(|_| PathProblem::NotUtf8 { index })?;
-            checked.push(text.to_owned());
+            push(&mut path, raw, index)?;
         }
-        if checked.is_empty() {
+        Self::nonempty(path)
+    }
+
+    fn nonempty(path: String) -> Result<Self, PathProblem> {
+        if path.is_empty() {
             return Err(PathProblem::NoComponents);
         }
-        Ok(Self(checked))
+        Ok(Self(path))
     }
 
     /// The components, outermost first.
-    pub fn components(&self) -> impl ExactSizeIterator<Item = &str> {
-        self.0.iter().map(String::as_str)
+    pub fn components(&self) -> impl Iterator<Item = &str> {
+        self.0.split(SEPARATOR)
     }
 
     /// The path for the local file system, relative.
     pub fn to_path_buf(&self) -> PathBuf {
-        self.0.iter().collect()
+        self.components().collect()
     }
 
     /// `self` followed by the components of `other`.
     pub(crate) fn join(&self, other: &FilePath) -> FilePath {
-        FilePath(self.0.iter().chain(&other.0).cloned().collect())
+        FilePath(format!("{}{SEPARATOR}{}", self.0, other.0))
+    }
+
+    /// A copy of `self` with room for `more` bytes of further components
+    /// (their separators included).
+    pub(crate) fn with_room(&self, more: usize) -> FilePath {
+        let mut path = String::with_capacity(self.0.len() + more);
+        path.push_str(&self.0);
+        FilePath(path)
+    }
+
+    /// Appends raw component `index` of a path being read.
+    pub(crate) fn push_raw(&mut self, raw: &[u8], index: usize) -> Result<(), PathProblem> {
+        push(&mut self.0, raw, index)
     }
 
     /// Whether `self` is `other` or a directory that contains it.
     pub(crate) fn is_prefix_of(&self, other: &FilePath) -> bool {
-        other.0.starts_with(&self.0)
+        other
+            .0
+            .strip_prefix(&self.0)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(SEPARATOR))
     }
+
+    /// The bytes with each separator as NUL, which no component holds:
+    /// comparing these compares the paths component by component.
+    fn order_key(&self) -> impl Iterator<Item = u8> {
+        self.0
+            .bytes()
+            .map(|byte| if byte == SEPARATOR as u8 { 0 } else { byte })
+    }
+}
+
+/// Component by component, as the list of components would compare: a
+/// directory sorts right before what it contains.
+impl Ord for FilePath {
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        self.order_key().cmp(other.order_key())
+    }
+}
+
+impl PartialOrd for FilePath {
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Checks `raw` as component `index` and appends it to `path`.
+fn push(path: &mut String, raw: &[u8], index: usize) -> Result<(), PathProblem> {
+    check_component(raw, index)?;
+    let text = core::str::from_utf8(raw).map_err(|_| PathProblem::NotUtf8 { index })?;
+    if !path.is_empty() {
+        path.push(SEPARATOR);
+    }
+    path.push_str(text);
+    Ok(())
 }
 
 fn check_component(component: &[u8], index: usize) -> Result<(), PathProblem> {
@@ -97,6 +151,6 @@ fn check_component(component: &[u8], index: usize) -> Result<(), PathProblem> {
 impl fmt::Display for FilePath {
     /// The components joined with `/`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.join("/"))
+        f.write_str(&self.0)
     }
 }

@@ -66,12 +66,14 @@ impl MetadataFetch {
     }
 
     /// Gives back `peer`'s requests (it refused, timed out or left), or
-    /// only those older than `older_than`.
-    pub(super) fn release(&mut self, peer: PeerKey, older_than: Option<Instant>) {
+    /// only those sent at `sent_by` or earlier. Inclusive, as the timeout
+    /// [`Self::oldest_request`] sets is: a request due now must go, or the
+    /// timer comes due again at once and the driver spins.
+    pub(super) fn release(&mut self, peer: PeerKey, sent_by: Option<Instant>) {
         for request in &mut self.requested {
-            if request.is_some_and(|(asked, at)| {
-                asked == peer && older_than.is_none_or(|limit| at < limit)
-            }) {
+            if request
+                .is_some_and(|(asked, at)| asked == peer && sent_by.is_none_or(|limit| at <= limit))
+            {
                 *request = None;
             }
         }

@@ -75,7 +75,8 @@ pub(super) enum Phase {
 #[derive(Debug)]
 pub(super) struct Peer {
     pub phase: Phase,
-    /// A message arrived after the handshake: a bitfield is too late.
+    /// A message about pieces arrived after the handshake: a bitfield is
+    /// too late.
     pub announced: bool,
     pub recv: BytesMut,
     pub id: Option<PeerId>,

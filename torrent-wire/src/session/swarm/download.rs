@@ -30,6 +30,7 @@ impl<S: Storage> Swarm<S> {
                 for (block, _) in &dropped {
                     torrent.picker.request_cancelled(block);
                 }
+                torrent.release_retries(key);
             }
         }
     }
@@ -157,7 +158,9 @@ impl<S: Storage> Swarm<S> {
         if !peer.am_interested || want == 0 {
             return;
         }
-        let blocks = if peer.peer_choking {
+        // `None` stands for all of `pieces`, to spare a copy.
+        let mut candidates = None;
+        if peer.peer_choking {
             let mut allowed = PieceSet::empty(pieces.len());
             for &index in &peer.allowed_fast {
                 if pieces.contains(index) {
@@ -167,11 +170,23 @@ impl<S: Storage> Swarm<S> {
             if allowed.count() == 0 {
                 return;
             }
-            torrent.picker.pick(&allowed, &peer.requested(), want, rng)
-        } else {
-            torrent.picker.pick(pieces, &peer.requested(), want, rng)
-        };
+            candidates = Some(allowed);
+        }
+        for (&piece, owner) in &torrent.retries {
+            if owner.is_some_and(|owner| owner != key) {
+                candidates
+                    .get_or_insert_with(|| pieces.clone())
+                    .remove(piece);
+            }
+        }
+        let candidates = candidates.as_ref().unwrap_or(pieces);
+        let blocks = torrent
+            .picker
+            .pick(candidates, &peer.requested(), want, rng);
         for block in blocks {
+            if let Some(owner @ None) = torrent.retries.get_mut(&block.piece) {
+                *owner = Some(key);
+            }
             peer.in_flight.push((block, now));
             peer.last_sent = now;
             Message::Request(block).encode(self.transmit.entry(key).or_default());
@@ -257,6 +272,7 @@ impl<S: Storage> Swarm<S> {
                     return;
                 }
                 torrent.picker.piece_verified(piece);
+                torrent.retries.remove(&piece);
                 let complete = torrent.picker.is_complete();
                 self.outputs.push_back(Event::PieceVerified(piece).into());
                 for key in self.connected() {
@@ -270,6 +286,7 @@ impl<S: Storage> Swarm<S> {
             }
             Verdict::Failed { liars } => {
                 torrent.picker.piece_failed(piece);
+                torrent.retries.insert(piece, None);
                 self.outputs.push_back(Event::PieceFailed(piece).into());
                 self.ban_all(liars);
             }

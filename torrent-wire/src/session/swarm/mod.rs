@@ -108,6 +108,31 @@ struct Torrent<S> {
     storage: S,
     picker: PiecePicker,
     verifier: Verifier,
+    /// Pieces that failed their hash, each fetched again from one peer
+    /// alone (the first to be given a block of it): a liar who keeps
+    /// sharing a piece with honest peers would otherwise fail it forever
+    /// without ever being its sole sender.
+    retries: BTreeMap<u32, Option<PeerKey>>,
+}
+
+impl<S> Torrent<S> {
+    fn new(storage: S, picker: PiecePicker) -> Self {
+        Self {
+            storage,
+            picker,
+            verifier: Verifier::default(),
+            retries: BTreeMap::new(),
+        }
+    }
+
+    /// Frees the retried pieces `key` was fetching for the next peer.
+    fn release_retries(&mut self, key: PeerKey) {
+        for owner in self.retries.values_mut() {
+            if *owner == Some(key) {
+                *owner = None;
+            }
+        }
+    }
 }
 
 impl<S: Storage> Swarm<S> {
@@ -124,11 +149,7 @@ impl<S: Storage> Swarm<S> {
         have: PieceSet,
     ) -> Result<Self, SessionError> {
         let mut swarm = Self::from_magnet(config, info.info_hash());
-        swarm.torrent = Some(Torrent {
-            picker: PiecePicker::with_have(&info, have)?,
-            storage,
-            verifier: Verifier::default(),
-        });
+        swarm.torrent = Some(Torrent::new(storage, PiecePicker::with_have(&info, have)?));
         swarm.info = Some(info);
         Ok(swarm)
     }
@@ -175,11 +196,7 @@ impl<S: Storage> Swarm<S> {
             }
         }
         let announce: Vec<u32> = picker.have().iter().collect();
-        self.torrent = Some(Torrent {
-            storage,
-            picker,
-            verifier: Verifier::default(),
-        });
+        self.torrent = Some(Torrent::new(storage, picker));
         for key in self.connected() {
             for &piece in &announce {
                 self.send(key, &Message::Have(piece), now);
@@ -390,7 +407,13 @@ impl<S: Storage> Swarm<S> {
             return Ok(());
         };
         let first = !peer.announced;
-        peer.announced = true;
+        // Messages that say nothing about pieces may come before the
+        // announce: libtorrent sends its extended handshake first.
+        let neutral = matches!(
+            message,
+            Message::KeepAlive | Message::Port(_) | Message::Extended { .. }
+        );
+        peer.announced |= !neutral;
         let fast = peer.fast;
         let need_fast = |message| {
             if fast {
@@ -482,6 +505,7 @@ impl<S: Storage> Swarm<S> {
             if let Pieces::Known(pieces) = &peer.pieces {
                 torrent.picker.remove_peer(pieces);
             }
+            torrent.release_retries(key);
         }
         if !peer.am_choking {
             self.unchoke_next(peer.last_sent);
