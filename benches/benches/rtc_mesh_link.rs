@@ -19,7 +19,7 @@ use rtc_mesh::client::SignalClient;
 use rtc_mesh::link::Link;
 use rtc_mesh::native::{NativeConfig, NativeLink, answer, dial};
 use rtc_mesh::router::{RouterEvent, SignalRouter};
-use rtc_mesh::server::{SignalServer, SignalServerConfig};
+use rtc_mesh::server::{RateLimit, SignalServer, SignalServerConfig};
 use tokio::runtime::Runtime;
 use tokio::sync::mpsc;
 use webrtc::data_channel::{DataChannel, DataChannelEvent};
@@ -51,7 +51,17 @@ struct Signalling {
 }
 
 async fn signalling() -> Signalling {
-    let config = SignalServerConfig::default();
+    // Criterion sets up dozens of links a second between the same two
+    // peers, each an offer or answer plus candidates: far beyond the default
+    // per-connection rate limit (a burst of 200, then 100 messages/s), which
+    // would refuse signalling mid-run. This bench times set-up, not the limit.
+    let config = SignalServerConfig {
+        rate: RateLimit {
+            burst: u32::MAX,
+            per_second: u32::MAX,
+        },
+        ..SignalServerConfig::default()
+    };
     let realm = config.realm.clone();
     let server = SignalServer::bind("127.0.0.1:0".parse().expect("address"), config)
         .await

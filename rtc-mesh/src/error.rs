@@ -162,6 +162,82 @@ pub enum LinkError {
     },
 }
 
+/// An exception or rejection from the browser's WebRTC API, wrapped so that
+/// JS values stay out of the public API: its name (`InvalidStateError`,
+/// `OperationError`, …) and message.
+#[cfg(any(test, all(feature = "web", target_arch = "wasm32")))]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{name}: {message}")]
+pub struct BrowserError {
+    name: String,
+    message: String,
+}
+
+#[cfg(any(test, all(feature = "web", target_arch = "wasm32")))]
+impl BrowserError {
+    /// An error named `name` saying `message`.
+    pub(crate) fn new(name: String, message: String) -> Self {
+        BrowserError { name, message }
+    }
+
+    /// The error's name, such as `InvalidStateError`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The browser's message.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+/// Why a web link could not be set up.
+#[cfg(any(test, all(feature = "web", target_arch = "wasm32")))]
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WebError {
+    /// The browser's WebRTC API failed.
+    #[error("browser: {0}")]
+    Browser(#[from] BrowserError),
+    /// The set-up did not finish in time.
+    #[error("link set-up timed out after {after:?} while {stage}")]
+    Timeout {
+        /// How long the set-up ran.
+        after: core::time::Duration,
+        /// What it was waiting for.
+        stage: &'static str,
+    },
+    /// The peer connection failed or closed during set-up.
+    #[error("peer connection {state} during set-up")]
+    ConnectionFailed {
+        /// The state it reached.
+        state: &'static str,
+    },
+    /// The signalling path to the peer closed.
+    #[error("signalling closed during set-up")]
+    SignallingClosed,
+    /// The signalling server refused a message to the peer.
+    #[error("signalling refused: {code:?}")]
+    Refused {
+        /// The server's reason.
+        code: crate::signal::ErrorCode,
+    },
+    /// The peer sent an offer while this end was offering too (glare).
+    #[error("the peer sent an offer while this end was offering")]
+    Glare {
+        /// The peer's offer.
+        offer: crate::signal::Sdp,
+    },
+    /// A description did not fit in a signalling message.
+    #[error("a {what} of {len} bytes does not fit in a signalling message")]
+    TooLong {
+        /// Which field.
+        what: &'static str,
+        /// Its length.
+        len: usize,
+    },
+}
+
 /// A WebSocket error, wrapped so that tungstenite stays out of the public
 /// API.
 #[cfg(not(target_arch = "wasm32"))]
@@ -295,4 +371,33 @@ pub enum NativeError {
         /// Its length.
         len: usize,
     },
+}
+
+/// Why a [`Mesh`](crate::mesh::Mesh) operation failed. Cheap to clone, so
+/// every caller waiting on one set-up gets its outcome.
+#[cfg(all(feature = "native", not(target_arch = "wasm32")))]
+#[derive(Clone, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MeshError {
+    /// The mesh was dropped.
+    #[error("the mesh is shut down")]
+    ShutDown,
+    /// No signalling connection came up in time to set up a link.
+    #[error("no signalling connection within {after:?}")]
+    NoSignalling {
+        /// How long the mesh waited.
+        after: core::time::Duration,
+    },
+    /// A node asked for a link to itself.
+    #[error("a node cannot link to itself")]
+    SelfLink,
+    /// The link set-up failed.
+    #[error("link set-up: {0}")]
+    SetUp(#[source] std::sync::Arc<NativeError>),
+    /// A link operation failed.
+    #[error("link: {0}")]
+    Link(#[from] LinkError),
+    /// A payload does not fit in one frame.
+    #[error("framing: {0}")]
+    Frame(#[from] FrameError),
 }

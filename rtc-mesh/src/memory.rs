@@ -17,7 +17,7 @@
 //! ```
 
 use core::future::poll_fn;
-use core::task::{Context, Poll, Waker};
+use core::task::{Context, Poll};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -25,6 +25,7 @@ use bytes::Bytes;
 
 use crate::error::LinkError;
 use crate::link::{CloseCode, CloseReason, ClosedBy, Link, LinkStats};
+use crate::waiters::Waiters;
 
 /// Sizes of a memory link.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,24 +42,6 @@ impl Default for MemoryConfig {
         MemoryConfig {
             send_buffer: 256 * 1024,
             max_message_len: 64 * 1024 + crate::frame::MAX_FRAME_HEADER,
-        }
-    }
-}
-
-/// Wakers waiting on one condition; woken all at once.
-#[derive(Default)]
-struct Waiters(Vec<Waker>);
-
-impl Waiters {
-    fn register(&mut self, waker: &Waker) {
-        if !self.0.iter().any(|w| w.will_wake(waker)) {
-            self.0.push(waker.clone());
-        }
-    }
-
-    fn wake(&mut self) {
-        for waker in self.0.drain(..) {
-            waker.wake();
         }
     }
 }

@@ -12,9 +12,13 @@ pub const PEER_ID_LEN: usize = 32;
 
 /// A mesh node's identity: its 32-byte Ed25519 public key.
 ///
-/// Only keys that decompress to a curve point of large order are peer ids,
-/// so a signature can always be checked against one. `Debug` prints a short
-/// one-way fingerprint, never the key.
+/// A `PeerId` is only the key's 32 bytes: parsing one checks its format
+/// and nothing else, because ids are parsed on every signalling message
+/// and decompressing the curve point is most of the cost. Whether the
+/// bytes are a usable key is checked where they are used as one, in
+/// [`verifying_key`](PeerId::verifying_key); registration goes through it,
+/// so every registered id is a valid key. `Debug` prints a short one-way
+/// fingerprint, never the key.
 ///
 /// ```
 /// use ed25519_dalek::SigningKey;
@@ -22,20 +26,23 @@ pub const PEER_ID_LEN: usize = 32;
 ///
 /// let key = SigningKey::from_bytes(&[7; 32]);
 /// let id = PeerId::from_verifying_key(&key.verifying_key());
-/// assert_eq!(PeerId::from_bytes(*id.as_bytes())?, id);
+/// assert_eq!(PeerId::from_bytes(*id.as_bytes()), id);
+/// assert_eq!(id.verifying_key()?, key.verifying_key());
 /// assert!(format!("{id:?}").starts_with("PeerId(fp:"));
+///
+/// // Any 32 bytes name a peer, but not every peer id is a key.
+/// let small_order = PeerId::from_bytes([0; 32]);
+/// assert!(small_order.verifying_key().is_err());
 /// # Ok::<(), rtc_mesh::SignalError>(())
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct PeerId([u8; PEER_ID_LEN]);
 
 impl PeerId {
-    /// Checks that `bytes` are a usable Ed25519 public key.
-    pub fn from_bytes(bytes: [u8; PEER_ID_LEN]) -> Result<Self, SignalError> {
-        match VerifyingKey::from_bytes(&bytes) {
-            Ok(key) if !key.is_weak() => Ok(PeerId(bytes)),
-            _ => Err(SignalError::InvalidPeerId),
-        }
+    /// The peer id written as `bytes`, unchecked: see
+    /// [`verifying_key`](PeerId::verifying_key).
+    pub const fn from_bytes(bytes: [u8; PEER_ID_LEN]) -> Self {
+        PeerId(bytes)
     }
 
     /// The peer id of an identity key.
@@ -48,9 +55,13 @@ impl PeerId {
         &self.0
     }
 
-    /// The identity key, for checking signatures.
+    /// The identity key, for checking signatures: the bytes must decompress
+    /// to a curve point of large order, or the id names no usable key.
     pub fn verifying_key(&self) -> Result<VerifyingKey, SignalError> {
-        VerifyingKey::from_bytes(&self.0).map_err(|_| SignalError::InvalidPeerId)
+        match VerifyingKey::from_bytes(&self.0) {
+            Ok(key) if !key.is_weak() => Ok(key),
+            _ => Err(SignalError::InvalidPeerId),
+        }
     }
 
     /// A short one-way fingerprint, safe to log and stable across runs.
@@ -82,7 +93,6 @@ impl Serialize for PeerId {
 
 impl<'de> Deserialize<'de> for PeerId {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let bytes = crate::hex::deserialize(deserializer)?;
-        PeerId::from_bytes(bytes).map_err(serde::de::Error::custom)
+        crate::hex::deserialize(deserializer).map(PeerId)
     }
 }

@@ -16,30 +16,11 @@ use tokio::task::JoinHandle;
 
 use crate::client::SignalClient;
 use crate::peer_id::PeerId;
-use crate::signal::{ClientMessage, ErrorCode, IceCandidate, Sdp, ServerMessage};
+use crate::signal::{ClientMessage, Sdp, ServerMessage};
+pub use crate::signal::{Inbound, Signal};
 
 /// Messages queued per route, and outbound, before new ones are dropped.
 const QUEUE: usize = 256;
-
-/// One signalling message between this end and one peer.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Signal {
-    /// An SDP offer.
-    Offer(Sdp),
-    /// An SDP answer.
-    Answer(Sdp),
-    /// A trickled ICE candidate.
-    Candidate(IceCandidate),
-}
-
-/// What a route delivers.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Inbound {
-    /// A signal from the peer.
-    Signal(Signal),
-    /// The server refused a message this end sent to the peer.
-    Refused(ErrorCode),
-}
 
 /// What the router reports outside any route.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -176,6 +157,13 @@ impl SignalRouter {
             inbound,
             routes: Arc::clone(&self.routes),
         }
+    }
+
+    /// Hands `signal` from `peer`, which came out as a [`RouterEvent`]
+    /// because no route was open then, to the route opened since; false if
+    /// there is still none.
+    pub fn redeliver(&self, peer: PeerId, signal: Signal) -> bool {
+        deliver(&self.routes, peer, Inbound::Signal(signal))
     }
 
     /// Sends any message to the server; false once the connection is gone.

@@ -1,9 +1,11 @@
-//! Every file in `testdata/signal`, `testdata/frame` and `testdata/close` is
-//! refused with the error its name describes, and nothing panics.
+//! Every file in `testdata/signal`, `testdata/key`, `testdata/frame` and
+//! `testdata/close` is refused with the error its name describes, and
+//! nothing panics.
 
 use std::path::Path;
 
 use bytes::Bytes;
+use ed25519_dalek::VerifyingKey;
 use rtc_mesh::frame::Frame;
 use rtc_mesh::link::CloseReason;
 use rtc_mesh::signal::{ClientMessage, ServerMessage};
@@ -56,6 +58,26 @@ fn every_hostile_signalling_message_is_refused_with_the_named_error() {
             _ => false,
         };
         assert!(expected, "{name}: unexpected {error:?}");
+    });
+}
+
+#[test]
+fn every_registration_of_a_peer_id_that_is_no_key_is_refused_as_a_key() {
+    for_each_file("key", "json", |name, bytes| {
+        let Ok(ClientMessage::Register { peer }) = ClientMessage::from_json(bytes) else {
+            panic!("{name}: not a well-formed registration");
+        };
+        assert!(
+            matches!(peer.verifying_key(), Err(SignalError::InvalidPeerId)),
+            "{name}"
+        );
+        let point = VerifyingKey::from_bytes(peer.as_bytes());
+        let expected = match name {
+            "register-not-on-curve" => point.is_err(),
+            n if n.ends_with("-point") => point.is_ok_and(|key| key.is_weak()),
+            other => panic!("testdata/key/{other}.json has no expected reason here"),
+        };
+        assert!(expected, "{name}: refused for another reason");
     });
 }
 

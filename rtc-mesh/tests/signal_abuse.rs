@@ -4,9 +4,12 @@
 
 mod common;
 
-use common::{Raw, key, start};
+use std::time::{Duration, Instant};
+
+use common::{Raw, key, start, start_with};
 use rtc_mesh::client::SignalClient;
-use rtc_mesh::signal::{ClientMessage, MAX_SIGNAL_MESSAGE_LEN, Sdp, ServerMessage};
+use rtc_mesh::server::{RateLimit, SignalServerConfig};
+use rtc_mesh::signal::{ClientMessage, ErrorCode, MAX_SIGNAL_MESSAGE_LEN, Sdp, ServerMessage};
 use tokio_tungstenite::tungstenite::Message;
 
 const HOSTILE_MESSAGES: usize = 10_000;
@@ -194,6 +197,7 @@ async fn a_registered_client_flooding_valid_requests_is_rate_limited_then_closed
     let mut raw = Raw::connect(&url).await;
     raw.register(&key(7), &realm).await;
 
+    let flood_started = Instant::now();
     let request = Message::text(
         ClientMessage::ListPeers { limit: 1 }
             .to_json()
@@ -210,28 +214,94 @@ async fn a_registered_client_flooding_valid_requests_is_rate_limited_then_closed
         match reply {
             ServerMessage::Peers { .. } => answered += 1,
             ServerMessage::Error {
-                code: rtc_mesh::signal::ErrorCode::RateLimited,
+                code: ErrorCode::RateLimited,
                 ..
             } => limited += 1,
             other => panic!("{other:?}"),
         }
     }
-    let config = rtc_mesh::server::SignalServerConfig::default();
+    let flood_time = flood_started.elapsed();
+    let config = SignalServerConfig::default();
     // The burst is answered (plus what refilled meanwhile); refusals beyond
-    // the tolerance close the connection.
+    // the refusal budget close the connection before the flood ends.
     assert!(
         answered >= config.rate.burst as usize - 2,
         "{answered} answered"
     );
     assert!(
-        answered < 1000 - config.max_refusals as usize,
-        "{answered} answered"
+        answered + limited < 1000,
+        "{answered} answered, {limited} refused"
     );
-    assert_eq!(limited, config.max_refusals as usize + 1);
+    // The budget's burst, the refusal that ran it out, and at most what it
+    // refilled while the flood lasted.
+    let refilled = flood_time.as_secs_f64() * f64::from(config.refusals.per_second);
+    assert!(
+        limited > config.refusals.burst as usize
+            && limited as f64 <= f64::from(config.refusals.burst) + 2.0 + refilled,
+        "{limited} refused in {flood_time:?}"
+    );
     let counters = server.counters();
-    assert_eq!(
-        counters.rejected(rtc_mesh::signal::ErrorCode::RateLimited),
-        limited as u64
-    );
+    assert_eq!(counters.rejected(ErrorCode::RateLimited), limited as u64);
     assert_eq!(counters.abuse_disconnects, 1);
+}
+
+#[tokio::test]
+async fn a_client_refused_slowly_but_steadily_stays_connected() {
+    // A small, fast-refilling budget so that a hundred refusals within it
+    // take a second or two, not minutes.
+    const BUDGET: RateLimit = RateLimit {
+        burst: 4,
+        per_second: 100,
+    };
+    const REFUSALS: usize = 100;
+    let (server, url, realm) = start_with(SignalServerConfig {
+        refusals: BUDGET,
+        ..SignalServerConfig::default()
+    })
+    .await;
+    let offline = rtc_mesh::PeerId::from_verifying_key(&key(9).verifying_key());
+    let offer = ClientMessage::Offer {
+        to: offline,
+        sdp: Sdp::new("v=0".into()).expect("short"),
+    };
+    let refused = Some(ServerMessage::Error {
+        code: ErrorCode::UnknownPeer,
+        peer: Some(offline),
+    });
+    let mut raw = Raw::connect(&url).await;
+    raw.register(&key(8), &realm).await;
+
+    // Each refusal waits for its reply, then two refills' worth of time:
+    // whatever the scheduling, the server sees them at least that far apart.
+    let spacing = 2 * Duration::from_secs(1) / BUDGET.per_second;
+    for n in 0..REFUSALS {
+        raw.send(&offer).await;
+        assert_eq!(raw.recv().await, refused, "refusal {n}");
+        tokio::time::sleep(spacing).await;
+    }
+    raw.send(&ClientMessage::ListPeers { limit: 1 }).await;
+    assert!(
+        matches!(raw.recv().await, Some(ServerMessage::Peers { .. })),
+        "still served after {REFUSALS} refusals"
+    );
+    let counters = server.counters();
+    assert_eq!(counters.rejected(ErrorCode::UnknownPeer), REFUSALS as u64);
+    assert_eq!(counters.abuse_disconnects, 0, "{counters:?}");
+
+    // The same refusals sent at once still run the budget out.
+    for _ in 0..REFUSALS {
+        if !raw
+            .feed_raw(Message::text(offer.to_json().expect("encodes")))
+            .await
+        {
+            break;
+        }
+    }
+    raw.flush().await;
+    let mut answered = 0;
+    while raw.recv().await == refused {
+        answered += 1;
+    }
+    assert!(answered < REFUSALS, "{answered} refused, still open");
+    assert_eq!(server.counters().abuse_disconnects, 1);
 }

@@ -1,7 +1,7 @@
 //! Signalling messages: every message round-trips through JSON, parsing is
 //! strict, and registration signatures bind identity, realm and nonce.
 
-use ed25519_dalek::SigningKey;
+use ed25519_dalek::{Signature, SigningKey, Verifier, VerifyingKey};
 use proptest::prelude::*;
 use rtc_mesh::PeerId;
 use rtc_mesh::SignalError;
@@ -122,6 +122,33 @@ proptest! {
         prop_assert!(verify_registration(&peer, &other_realm, &Nonce(nonce), &signature).is_err());
         prop_assert!(verify_registration(&peer, &realm, &Nonce(other_nonce), &signature).is_err());
     }
+}
+
+#[test]
+fn a_small_order_peer_id_cannot_pass_registration_with_a_forged_signature() {
+    let mut identity_point = [0; 32];
+    identity_point[0] = 1;
+    // With the identity point as public key, R = identity and s = 0 is a
+    // signature over anything under lax (cofactorless) verification.
+    let mut forged = [0; Signature::BYTE_SIZE];
+    forged[0] = 1;
+    let lax = VerifyingKey::from_bytes(&identity_point).expect("decompresses");
+    assert!(
+        lax.verify(b"any transcript", &Signature::from_bytes(&forged))
+            .is_ok(),
+        "the forgery works where the point is not checked"
+    );
+    let peer = PeerId::from_bytes(identity_point);
+    let realm = Realm::new("ws://127.0.0.1:1").expect("short");
+    assert!(matches!(
+        verify_registration(
+            &peer,
+            &realm,
+            &Nonce([3; 32]),
+            &RegistrationSignature(forged)
+        ),
+        Err(SignalError::InvalidPeerId)
+    ));
 }
 
 #[test]

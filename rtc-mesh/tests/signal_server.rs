@@ -81,6 +81,52 @@ async fn a_client_that_cannot_sign_for_an_identity_cannot_register_as_it() {
 }
 
 #[tokio::test]
+async fn a_peer_id_that_is_no_valid_key_cannot_register_nor_be_signalled() {
+    let (server, url, realm) = start().await;
+    let mut identity_point = [0; 32];
+    identity_point[0] = 1;
+    let mut not_on_curve = [0; 32];
+    not_on_curve[0] = 2;
+    let invalid = [identity_point, [0; 32], not_on_curve].map(PeerId::from_bytes);
+
+    let mut raw = Raw::connect(&url).await;
+    for peer in invalid {
+        raw.send(&ClientMessage::Register { peer }).await;
+        assert_eq!(
+            raw.recv().await,
+            Some(ServerMessage::Error {
+                code: ErrorCode::Malformed,
+                peer: None
+            }),
+            "no challenge for an id that cannot sign"
+        );
+    }
+
+    let mut honest = SignalClient::connect(&url, &key(5), &realm)
+        .await
+        .expect("registers");
+    for peer in invalid {
+        honest
+            .send(&ClientMessage::Offer {
+                to: peer,
+                sdp: sdp("v=0"),
+            })
+            .await
+            .expect("sent");
+        assert_eq!(
+            honest.recv().await.expect("reply"),
+            ServerMessage::Error {
+                code: ErrorCode::UnknownPeer,
+                peer: Some(peer)
+            }
+        );
+    }
+    let counters = server.counters();
+    assert_eq!(counters.registrations, 1, "{counters:?}");
+    assert_eq!(counters.messages_forwarded, 0, "{counters:?}");
+}
+
+#[tokio::test]
 async fn a_signature_for_another_realm_does_not_register() {
     let (_server, url, _realm) = start().await;
     let other_realm = rtc_mesh::signal::Realm::new("ws://elsewhere.invalid").expect("short");

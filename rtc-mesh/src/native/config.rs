@@ -12,17 +12,7 @@ use webrtc::peer_connection::{
 
 use crate::error::{NativeError, WebRtcError};
 use crate::frame::{MAX_FRAME_HEADER, MAX_FRAME_PAYLOAD};
-
-/// A STUN or TURN server for ICE.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct IceServer {
-    /// `stun:` / `turn:` URLs of the server.
-    pub urls: Vec<String>,
-    /// TURN user name (empty for STUN).
-    pub username: String,
-    /// TURN credential (empty for STUN).
-    pub credential: String,
-}
+pub use crate::ice::IceServer;
 
 /// Settings of native links.
 #[derive(Clone, Debug, PartialEq, Eq)]

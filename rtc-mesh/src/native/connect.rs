@@ -15,6 +15,13 @@
 //! before the candidate it comes from, the pair is peer-reflexive and ICE
 //! holds it back for a second
 //! ([`NativeConfig::prflx_acceptance_wait`]).
+//!
+//! A pre-negotiated channel opens at the offerer first, and webrtc drops
+//! a message that reaches the answerer before its own end of the channel
+//! is open. So the answerer sends one text message, `ready`, as soon as
+//! its end opens, and the offerer's link is up only when that arrives:
+//! from then on both ends are open and nothing sent is lost. It costs one
+//! one-way trip.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -28,26 +35,30 @@ use webrtc::peer_connection::{
 use super::config::NativeConfig;
 use super::handler::Handler;
 use super::link::NativeLink;
+pub use crate::datachannel::OnGlare;
+use crate::datachannel::{CHANNEL_ID, CHANNEL_LABEL, MAX_EARLY_CANDIDATES, READY};
 use crate::error::{NativeError, WebRtcError};
 use crate::router::{Inbound, PeerSignals, Signal};
 use crate::signal::{IceCandidate, Sdp};
 
-/// The stream id of the one pre-negotiated channel of every link.
-const CHANNEL_ID: u16 = 0;
-/// The channel's label.
-const CHANNEL_LABEL: &str = "onionswarm";
-/// Candidates kept while the remote description is not set yet.
-const MAX_EARLY_CANDIDATES: usize = 64;
-
-/// Sets up a link to `signals`' peer as the offerer.
-///
-/// Fails with [`NativeError::Glare`] if the peer's own offer arrives first;
-/// the caller decides who yields (see the `mesh` module).
+/// Sets up a link to `signals`' peer as the offerer, yielding on glare:
+/// `dial_with(config, signals, OnGlare::Yield)`.
 pub async fn dial(
     config: &NativeConfig,
     signals: &mut PeerSignals,
 ) -> Result<NativeLink, NativeError> {
-    set_up(config, signals, None).await
+    dial_with(config, signals, OnGlare::Yield).await
+}
+
+/// Sets up a link to `signals`' peer as the offerer; an offer from the peer
+/// before its answer is handled as `on_glare` says. The two ends must
+/// disagree: one yields, the other insists (the mesh decides by peer id).
+pub async fn dial_with(
+    config: &NativeConfig,
+    signals: &mut PeerSignals,
+    on_glare: OnGlare,
+) -> Result<NativeLink, NativeError> {
+    set_up(config, signals, Role::Offerer(on_glare)).await
 }
 
 /// Sets up a link to `signals`' peer by answering its `offer`.
@@ -56,7 +67,15 @@ pub async fn answer(
     offer: Sdp,
     signals: &mut PeerSignals,
 ) -> Result<NativeLink, NativeError> {
-    set_up(config, signals, Some(offer)).await
+    set_up(config, signals, Role::Answerer(offer)).await
+}
+
+/// Which side of offer/answer this end takes.
+enum Role {
+    /// Offers, and handles a crossing offer as told.
+    Offerer(OnGlare),
+    /// Answers the peer's offer.
+    Answerer(Sdp),
 }
 
 fn webrtc(error: webrtc::error::Error) -> NativeError {
@@ -66,14 +85,14 @@ fn webrtc(error: webrtc::error::Error) -> NativeError {
 async fn set_up(
     config: &NativeConfig,
     signals: &mut PeerSignals,
-    offer: Option<Sdp>,
+    role: Role,
 ) -> Result<NativeLink, NativeError> {
     let (candidates, candidates_rx) = mpsc::unbounded_channel();
     let (state, state_rx) = watch::channel(RTCPeerConnectionState::New);
     let pc = config
         .build(Arc::new(Handler { candidates, state }))
         .await?;
-    match negotiate(config, &pc, signals, offer, candidates_rx, state_rx.clone()).await {
+    match negotiate(config, &pc, signals, role, candidates_rx, state_rx.clone()).await {
         Ok(dc) => Ok(NativeLink::new(pc, dc, state_rx, config.max_message_len)),
         Err(error) => {
             let _ = pc.close().await;
@@ -92,7 +111,7 @@ async fn negotiate(
     config: &NativeConfig,
     pc: &Arc<dyn PeerConnection>,
     signals: &mut PeerSignals,
-    offer: Option<Sdp>,
+    role: Role,
     mut local_candidates: mpsc::UnboundedReceiver<IceCandidate>,
     mut state: watch::Receiver<RTCPeerConnectionState>,
 ) -> Result<Arc<dyn DataChannel>, NativeError> {
@@ -110,16 +129,20 @@ async fn negotiate(
         .create_data_channel(CHANNEL_LABEL, Some(init))
         .await
         .map_err(webrtc)?;
-    let dialing = offer.is_none();
+    let (dialing, on_glare) = match role {
+        Role::Offerer(on_glare) => (true, on_glare),
+        // An answerer has no offer of its own to keep.
+        Role::Answerer(_) => (false, OnGlare::Yield),
+    };
     let mut remote_set = false;
-    match offer {
-        None => {
+    match role {
+        Role::Offerer(_) => {
             let offer = pc.create_offer(None).await.map_err(webrtc)?;
             pc.set_local_description(offer).await.map_err(webrtc)?;
             send_description(pc, signals, Signal::Offer).await?;
             progress.stage = "waiting for the answer";
         }
-        Some(offer) => {
+        Role::Answerer(offer) => {
             let offer = RTCSessionDescription::offer(offer.into_string()).map_err(webrtc)?;
             pc.set_remote_description(offer).await.map_err(webrtc)?;
             remote_set = true;
@@ -147,6 +170,9 @@ async fn negotiate(
             inbound = signals.recv() => match inbound {
                 None => return Err(NativeError::SignallingClosed),
                 Some(Inbound::Refused(code)) => return Err(NativeError::Refused { code }),
+                // The peer's offer crossed ours; it yields to ours in turn.
+                Some(Inbound::Signal(Signal::Offer(_)))
+                    if dialing && !remote_set && on_glare == OnGlare::Insist => {}
                 Some(Inbound::Signal(Signal::Offer(offer))) => {
                     // The peer started over (glare, or it restarted).
                     return Err(NativeError::Glare { offer });
@@ -193,7 +219,20 @@ async fn negotiate(
                 }
             }
             event = dc.poll() => match event {
-                Some(DataChannelEvent::OnOpen) => return Ok(dc),
+                Some(DataChannelEvent::OnOpen) if dialing => {
+                    progress.stage = "waiting for the peer's channel";
+                }
+                Some(DataChannelEvent::OnOpen) => {
+                    dc.send_text(READY).await.map_err(webrtc)?;
+                    return Ok(dc);
+                }
+                Some(DataChannelEvent::OnMessage(message)) if dialing => {
+                    return if message.is_string && message.data[..] == *READY.as_bytes() {
+                        Ok(dc)
+                    } else {
+                        Err(NativeError::ConnectionFailed { state: "open without ready" })
+                    };
+                }
                 Some(DataChannelEvent::OnClose) | None => {
                     return Err(NativeError::ConnectionFailed { state: "closed" });
                 }

@@ -17,11 +17,9 @@ use tokio::task::JoinHandle;
 use webrtc::data_channel::{DataChannel, DataChannelEvent};
 use webrtc::peer_connection::{PeerConnection, RTCPeerConnectionState, StatsSelector};
 
+pub use crate::datachannel::LINGER;
 use crate::error::LinkError;
 use crate::link::{CloseCode, CloseReason, ClosedBy, Link, LinkStats};
-
-/// Longest a closing end waits for its last messages to be delivered.
-pub const LINGER: Duration = Duration::from_secs(2);
 /// How often the buffered bytes and the RTT are read from the stack.
 const STATS_INTERVAL: Duration = Duration::from_millis(250);
 /// How often a closing end checks whether everything was delivered.

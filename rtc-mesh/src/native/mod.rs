@@ -7,6 +7,12 @@
 //! candidates come from [`NativeConfig::udp_addrs`]; ICE servers are
 //! configurable and there are none by default.
 //!
+//! On the channel, data travels as binary messages; text messages are the
+//! link's own: the answerer's `ready` once at set-up (why: see
+//! `connect.rs`), and at the end one close reason
+//! ([`CloseReason::to_wire`](crate::link::CloseReason::to_wire)). A
+//! browser backend speaking to this one does the same.
+//!
 //! ```
 //! use rtc_mesh::client::SignalClient;
 //! use rtc_mesh::link::Link;
@@ -49,5 +55,5 @@ mod handler;
 mod link;
 
 pub use config::{IceServer, NativeConfig};
-pub use connect::{answer, dial};
+pub use connect::{OnGlare, answer, dial, dial_with};
 pub use link::{LINGER, NativeLink};

@@ -2,7 +2,9 @@
 //! forwarding only between registered peers.
 //!
 //! - A client registers as a [`PeerId`](crate::PeerId) only by signing the server's fresh
-//!   challenge with that identity's key (see [`crate::signal`]).
+//!   challenge with that identity's key (see [`crate::signal`]). That is
+//!   where an id is checked as an Ed25519 key: messages parse ids by
+//!   format only, and a forwarding target resolves only if it registered.
 //! - Offers, answers and candidates go only to registered peers, stamped
 //!   with the sender's authenticated id; to any other id the sender gets
 //!   [`ErrorCode::UnknownPeer`](crate::signal::ErrorCode::UnknownPeer).
@@ -13,7 +15,8 @@
 //!   out.
 //! - Per connection: a message-size limit (an oversized message closes the
 //!   connection), a token-bucket rate limit, a registration deadline, and a
-//!   bound on refused messages after which the connection is closed.
+//!   second token bucket for refused messages: a connection refused faster
+//!   than that budget refills is closed.
 //! - Logs carry connection numbers, peer fingerprints and error codes only,
 //!   never message contents.
 //!
@@ -59,8 +62,12 @@ pub struct SignalServerConfig {
     pub max_message_len: usize,
     /// Messages per connection.
     pub rate: RateLimit,
-    /// Refused messages tolerated on one connection before it is closed.
-    pub max_refusals: u32,
+    /// Refused messages tolerated on one connection, as a rate: a burst,
+    /// refilled steadily. A client whose messages are refused now and then
+    /// (such as a node retrying a peer that went offline) keeps its
+    /// connection; one that runs out, as a flood of bad messages does, is
+    /// closed.
+    pub refusals: RateLimit,
     /// Time a connection has to register.
     pub register_timeout: Duration,
     /// Connections served at once; more are dropped on accept.
@@ -78,7 +85,10 @@ impl Default for SignalServerConfig {
                 burst: 200,
                 per_second: 100,
             },
-            max_refusals: 32,
+            refusals: RateLimit {
+                burst: 32,
+                per_second: 2,
+            },
             register_timeout: Duration::from_secs(10),
             max_connections: 10_000,
             outbound_queue: 256,

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-/// How many messages a connection may send, and how fast.
+/// How many messages (or refusals) a connection may have, and how fast.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RateLimit {
     /// Messages allowed at once after a quiet period.
@@ -71,5 +71,48 @@ mod tests {
             3,
             "refill stops at the burst"
         );
+    }
+
+    /// The server's default refusal budget, fresh at `start`.
+    fn default_refusals(start: Instant) -> (RateLimit, TokenBucket) {
+        let limit = crate::server::SignalServerConfig::default().refusals;
+        (limit, TokenBucket::new(limit, start))
+    }
+
+    #[test]
+    fn refusals_spread_at_the_default_refill_rate_never_run_out() {
+        let start = Instant::now();
+        let (limit, mut budget) = default_refusals(start);
+        let spacing = Duration::from_secs(1) / limit.per_second;
+        assert!((1..=100u32).all(|n| budget.allow(start + spacing * n)));
+    }
+
+    #[test]
+    fn retries_of_an_offline_peer_never_run_out_of_the_default_refusals() {
+        // A mesh node redialing a peer that went offline: an offer and a
+        // candidate refused per dial, dials doubling from 250 ms up to 30 s
+        // apart (MeshConfig's reconnect backoff, lower end of its jitter),
+        // and started over a hundred times.
+        let start = Instant::now();
+        let (_, mut budget) = default_refusals(start);
+        let mut now = start;
+        let mut refused = 0;
+        for _ in 0..100 {
+            let mut delay = Duration::from_millis(125);
+            for _ in 0..10 {
+                now += delay;
+                delay = (delay * 2).min(Duration::from_secs(15));
+                refused += 2;
+                assert!(budget.allow(now) && budget.allow(now), "{refused}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_flood_runs_out_of_the_default_refusals_after_the_burst() {
+        let start = Instant::now();
+        let (limit, mut budget) = default_refusals(start);
+        let allowed = (0..1000).take_while(|_| budget.allow(start)).count();
+        assert_eq!(allowed, limit.burst as usize);
     }
 }

@@ -20,6 +20,16 @@ use crate::signal::{
     ClientMessage, ErrorCode, NONCE_LEN, Nonce, ServerMessage, verify_registration,
 };
 
+/// Bytes read from a socket at once. tungstenite zero-fills this much
+/// before every read (128 KiB by default), which dominated the server's
+/// time under load; signalling messages are small, and larger ones are
+/// still read whole across several reads.
+const READ_BUFFER: usize = 8 * 1024;
+
+/// Most queued messages written to one client before a flush, so that a
+/// busy connection still gets back to reading its client.
+const MAX_WRITE_BATCH: usize = 64;
+
 /// Where a connection is in registration.
 enum State {
     Fresh,
@@ -39,6 +49,8 @@ enum Wake {
 enum Reply {
     /// Send this to the client.
     Send(ServerMessage),
+    /// Send this refusal, then close: the refusal budget ran out.
+    SendAndClose(ServerMessage),
     /// Send nothing.
     Nothing,
 }
@@ -48,13 +60,15 @@ struct Session<'a> {
     shared: &'a Shared,
     outbound: mpsc::Sender<Outbound>,
     state: State,
-    refusals: u32,
+    /// The refusal budget; each refused message takes a token.
+    refusals: TokenBucket,
 }
 
 /// Serves one TCP connection until it closes, misbehaves or the server stops.
 pub(super) async fn serve(stream: TcpStream, id: u64, shared: &Shared) {
     let config = &shared.config;
     let ws_config = WebSocketConfig::default()
+        .read_buffer_size(READ_BUFFER)
         .max_message_size(Some(config.max_message_len))
         .max_frame_size(Some(config.max_message_len));
     let handshake = tokio_tungstenite::accept_async_with_config(stream, Some(ws_config));
@@ -69,7 +83,7 @@ pub(super) async fn serve(stream: TcpStream, id: u64, shared: &Shared) {
         shared,
         outbound,
         state: State::Fresh,
-        refusals: 0,
+        refusals: TokenBucket::new(config.refusals, Instant::now()),
     };
     let why = session.run(ws, inbox).await;
     debug!(connection = id, why, "connection closed");
@@ -100,15 +114,13 @@ impl Session<'_> {
             let incoming = match wake {
                 Wake::Incoming(incoming) => incoming,
                 Wake::Outbound(Some(Outbound::Text(text))) => {
-                    if ws.send(Message::text(text)).await.is_err() {
-                        return "write failed";
+                    match write_queued(&mut ws, text, &mut inbox).await {
+                        Ok(Batch::Flushed) => continue,
+                        Ok(Batch::Replaced) => return replaced(&mut ws).await,
+                        Err(_) => return "write failed",
                     }
-                    continue;
                 }
-                Wake::Outbound(Some(Outbound::Replaced) | None) => {
-                    close(&mut ws, WsCloseCode::Normal, "registered elsewhere").await;
-                    return "replaced by a newer registration";
-                }
+                Wake::Outbound(Some(Outbound::Replaced) | None) => return replaced(&mut ws).await,
                 Wake::Deadline => {
                     close(&mut ws, WsCloseCode::Policy, "registration timeout").await;
                     return "registration timeout";
@@ -155,15 +167,18 @@ impl Session<'_> {
                 }
                 Message::Close(_) => return "client closed",
             };
-            if let Reply::Send(reply) = reply {
-                let Ok(json) = reply.to_json() else {
-                    return "reply too large";
-                };
-                if ws.send(Message::text(json)).await.is_err() {
-                    return "write failed";
-                }
+            let (reply, last) = match reply {
+                Reply::Send(reply) => (reply, false),
+                Reply::SendAndClose(reply) => (reply, true),
+                Reply::Nothing => continue,
+            };
+            let Ok(json) = reply.to_json() else {
+                return "reply too large";
+            };
+            if ws.send(Message::text(json)).await.is_err() {
+                return "write failed";
             }
-            if self.refusals > config.max_refusals {
+            if last {
                 self.shared.counters.record(Event::AbuseDisconnect);
                 close(&mut ws, WsCloseCode::Policy, "too many refused messages").await;
                 return "too many refused messages";
@@ -172,10 +187,14 @@ impl Session<'_> {
     }
 
     fn refuse(&mut self, code: ErrorCode, peer: Option<PeerId>) -> Reply {
-        self.refusals = self.refusals.saturating_add(1);
         self.shared.counters.record(Event::Rejected(code));
         debug!(connection = self.id, ?code, "refused a message");
-        Reply::Send(ServerMessage::Error { code, peer })
+        let refusal = ServerMessage::Error { code, peer };
+        if self.refusals.allow(Instant::now()) {
+            Reply::Send(refusal)
+        } else {
+            Reply::SendAndClose(refusal)
+        }
     }
 
     fn handle(&mut self, json: &[u8]) -> Reply {
@@ -186,6 +205,11 @@ impl Session<'_> {
         };
         match (&self.state, message) {
             (State::Fresh, ClientMessage::Register { peer }) => {
+                // Parsing checked only the id's format; an id that is no
+                // valid key could never authenticate, so it gets no challenge.
+                if peer.verifying_key().is_err() {
+                    return self.refuse(ErrorCode::Malformed, None);
+                }
                 let mut nonce = [0; NONCE_LEN];
                 if getrandom::fill(&mut nonce).is_err() {
                     return self.refuse(ErrorCode::Unexpected, None);
@@ -266,11 +290,60 @@ impl Session<'_> {
     }
 }
 
-/// Sends a close frame, best effort: the connection ends either way.
+/// How a batch of queued writes ended.
+enum Batch {
+    /// Everything taken from the queue was written and flushed.
+    Flushed,
+    /// The queue asked to close after the messages before it were flushed.
+    Replaced,
+}
+
+/// Writes `first` and the messages queued behind it, up to
+/// [`MAX_WRITE_BATCH`], in queue order with one flush: one socket write for
+/// the batch instead of one per message.
+async fn write_queued(
+    ws: &mut Ws,
+    first: String,
+    inbox: &mut mpsc::Receiver<Outbound>,
+) -> Result<Batch, tungstenite::Error> {
+    ws.feed(Message::text(first)).await?;
+    let mut ended = Batch::Flushed;
+    for _ in 1..MAX_WRITE_BATCH {
+        match inbox.try_recv() {
+            Ok(Outbound::Text(text)) => ws.feed(Message::text(text)).await?,
+            Ok(Outbound::Replaced) => {
+                ended = Batch::Replaced;
+                break;
+            }
+            // Empty, or closed: the next receive sees that.
+            Err(_) => break,
+        }
+    }
+    ws.flush().await?;
+    Ok(ended)
+}
+
+/// Closes a connection whose identity registered elsewhere.
+async fn replaced(ws: &mut Ws) -> &'static str {
+    close(ws, WsCloseCode::Normal, "registered elsewhere").await;
+    "replaced by a newer registration"
+}
+
+/// Closes the WebSocket, best effort and within a second: the connection
+/// ends either way.
 async fn close(ws: &mut Ws, code: WsCloseCode, reason: &'static str) {
     let frame = CloseFrame {
         code,
         reason: reason.into(),
     };
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), ws.close(Some(frame))).await;
+    // The closing handshake: after our Close, read until the client's Close
+    // or end of stream. Closing the socket with client input still unread
+    // would reset the connection, and the client would lose the replies
+    // (such as the refusal that explains the close) still in flight to it.
+    let handshake = async {
+        if ws.close(Some(frame)).await.is_ok() {
+            while let Some(Ok(_)) = ws.next().await {}
+        }
+    };
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(1), handshake).await;
 }

@@ -2,8 +2,10 @@
 //!
 //! Every message is one JSON object whose `"type"` names the variant. Parsing
 //! checks the size before reading anything, rejects unknown fields and
-//! variants, and validates every field (peer ids are Ed25519 keys, strings
-//! and lists are bounded).
+//! variants, and validates every field's format (peer ids are 64 lowercase
+//! hex digits, strings and lists are bounded). Whether a peer id is a valid
+//! Ed25519 key is left to where it is used as one (registration); a
+//! forwarding target is valid if it is registered.
 
 use serde::{Deserialize, Serialize};
 
@@ -91,7 +93,8 @@ pub enum ClientMessage {
 pub enum ErrorCode {
     /// The message exceeded the size limit.
     TooLarge,
-    /// The message was not valid signalling JSON.
+    /// The message was not valid signalling JSON, or asked to register a
+    /// peer id that is no valid Ed25519 key.
     Malformed,
     /// Only a registered client may send this.
     NotRegistered,

@@ -9,6 +9,7 @@
 mod auth;
 mod bounded;
 mod message;
+mod peer;
 
 pub use auth::{
     MAX_REALM_LEN, NONCE_LEN, Nonce, REGISTER_DOMAIN, Realm, RegistrationSignature,
@@ -21,3 +22,4 @@ pub use bounded::{
 pub use message::{
     ClientMessage, ErrorCode, IceCandidate, MAX_PEER_LIST, MAX_SIGNAL_MESSAGE_LEN, ServerMessage,
 };
+pub use peer::{Inbound, Signal};
