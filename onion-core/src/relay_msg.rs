@@ -378,6 +378,13 @@ impl<'a> RelayMessage<'a> {
     }
 }
 
+/// The message area of a relay cell body: the bytes after the layer tag.
+pub(crate) fn message_area(body: &CellBody) -> &RelayMsgArea {
+    body[TAG_LEN..]
+        .try_into()
+        .expect("the body after the tag is RELAY_MSG_LEN long")
+}
+
 const EXTEND_LEN: usize = KEY_LEN + CreateBody::LEN;
 
 fn decode_fields<'a>(

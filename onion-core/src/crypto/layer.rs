@@ -27,7 +27,7 @@ use crate::crypto::TAG_LEN;
 use crate::crypto::keys::DirectionKeys;
 
 type Block = [u8; TAG_LEN];
-type Ctr = ctr::Ctr128BE<Aes128>;
+type Ctr<'a> = ctr::Ctr128BE<&'a Aes128>;
 
 /// One direction of one hop's layer. Aes128 and Polyval wipe their key
 /// schedules on drop (their `zeroize` features); the chain is wiped here.
@@ -64,11 +64,12 @@ impl Layer {
     /// Applies `F` (the relay's direction). Returns whether the output tag
     /// is this hop's chain value, i.e. the cell is recognised.
     pub(crate) fn relay_op(&mut self, body: &mut CellBody) -> bool {
-        let (tag, t_in, area) = split(body);
-        let x = self.tweak(area);
+        let t_in = tag(body);
+        let x = self.tweak(body);
         let mut t_out = xor(&t_in, &x);
         self.tag_cipher.decrypt_block((&mut t_out).into());
         let t_out = xor(&t_out, &x);
+        let (tag, area) = body.split_at_mut(TAG_LEN);
         self.keystream(&t_out, area);
         tag.copy_from_slice(&t_out);
         let recognised = ct_eq(&t_out, &self.chain);
@@ -79,42 +80,41 @@ impl Layer {
     /// Applies `F` inverse (the client's direction). Returns whether the
     /// recovered tag is this hop's chain value.
     pub(crate) fn client_op(&mut self, body: &mut CellBody) -> bool {
-        let (tag, t_out, area) = split(body);
-        self.keystream(&t_out, area);
-        let x = self.tweak(area);
+        let t_out = tag(body);
+        self.keystream(&t_out, &mut body[TAG_LEN..]);
+        let x = self.tweak(body);
         let mut t_in = xor(&t_out, &x);
         self.tag_cipher.encrypt_block((&mut t_in).into());
         let t_in = xor(&t_in, &x);
-        tag.copy_from_slice(&t_in);
+        body[..TAG_LEN].copy_from_slice(&t_in);
         let recognised = ct_eq(&t_in, &self.chain);
         self.chain = xor(&t_in, &t_out);
         recognised
     }
 
     /// `X = POLYVAL_Kh(N || C)`: 16 + 496 bytes, 32 blocks, no padding.
-    fn tweak(&self, area: &[u8]) -> Block {
-        let mut hash = self.hash.clone();
-        hash.update_padded(&self.chain);
-        hash.update_padded(area);
-        hash.finalize().into()
+    ///
+    /// The chain value is written over the tag block, which both callers
+    /// have read before and overwrite after, so the 32 blocks are hashed in
+    /// place in one pass of POLYVAL's 4-block aggregated path; the hash
+    /// state is kept and reset rather than copied for each cell.
+    fn tweak(&mut self, body: &mut CellBody) -> Block {
+        body[..TAG_LEN].copy_from_slice(&self.chain);
+        self.hash.update_padded(body);
+        self.hash.finalize_reset().into()
     }
 
+    /// XORs `AES-CTR_Ke(iv)` into `area`. The counter borrows the key
+    /// schedule, so nothing is copied (or wiped again) per cell.
     fn keystream(&self, iv: &Block, area: &mut [u8]) {
-        let mut ctr = Ctr::from_core(ctr::CtrCore::inner_iv_init(
-            self.stream_cipher.clone(),
-            iv.into(),
-        ));
+        let mut ctr = Ctr::from_core(ctr::CtrCore::inner_iv_init(&self.stream_cipher, iv.into()));
         ctr.apply_keystream(area);
     }
 }
 
-/// Splits a body into its tag (copied out) and its message area. Both
-/// lengths are constants, so nothing here depends on input.
-fn split(body: &mut CellBody) -> (&mut [u8], Block, &mut [u8]) {
-    let (tag, area) = body.split_at_mut(TAG_LEN);
-    let mut value = [0u8; TAG_LEN];
-    value.copy_from_slice(tag);
-    (tag, value, area)
+/// The tag block of a body, copied out.
+fn tag(body: &CellBody) -> Block {
+    core::array::from_fn(|i| body[i])
 }
 
 const _: () = assert!(crate::cell::CELL_BODY_LEN == 32 * TAG_LEN);
