@@ -22,8 +22,15 @@ use torrent_wire::metainfo::{FilePath, Metainfo, TorrentBuilder};
 /// Byte strings longer than this are summarised, not printed.
 const SHOWN_BYTES: usize = 64;
 
+const USAGE: &str = "usage: inspect [FILE | MAGNET-LINK]
+  FILE         a .torrent file or any bencoded file, validated and printed
+  MAGNET-LINK  a magnet link ('magnet:?xt=urn:btih:...'), parsed and printed
+  (none)       a built-in sample torrent
+";
+
 fn main() -> ExitCode {
     let report = match std::env::args().nth(1) {
+        Some(flag) if flag == "-h" || flag == "--help" => Ok(USAGE.to_owned()),
         Some(link) if link.starts_with("magnet:") => inspect_magnet(&link),
         Some(path) => match std::fs::read(&path) {
             Ok(bytes) => inspect_bencode(&bytes),
