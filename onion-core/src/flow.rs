@@ -82,6 +82,38 @@ impl SendWindow {
     }
 }
 
+/// Takes one DATA cell from both the circuit's and the stream's window, or
+/// from neither: with either closed, the stream is marked `blocked` so that
+/// [`regained_room`] tells its sender once when it may try again.
+pub(crate) fn take_data_credit(
+    circuit: &mut SendWindow,
+    stream: &mut SendWindow,
+    blocked: &mut bool,
+) -> Result<(), CircuitError> {
+    let closed = match (circuit.remaining() > 0, stream.remaining() > 0) {
+        (false, _) => Some(WindowKind::Circuit),
+        (true, false) => Some(WindowKind::Stream),
+        (true, true) => None,
+    };
+    if let Some(kind) = closed {
+        *blocked = true;
+        return Err(CircuitError::WindowClosed { kind });
+    }
+    let _ = circuit.take();
+    let _ = stream.take();
+    Ok(())
+}
+
+/// Whether a stream that [`take_data_credit`] refused has room again after
+/// a SENDME; clears `blocked`, so each refusal is answered once.
+pub(crate) fn regained_room(circuit: &SendWindow, stream: &SendWindow, blocked: &mut bool) -> bool {
+    let room = *blocked && circuit.remaining() > 0 && stream.remaining() > 0;
+    if room {
+        *blocked = false;
+    }
+    room
+}
+
 /// Counts DATA cells a receiver delivered and says when it owes a SENDME.
 ///
 /// The receiver acknowledges on delivery, so its own window can never run

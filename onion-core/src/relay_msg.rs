@@ -387,6 +387,18 @@ pub(crate) fn message_area(body: &CellBody) -> &RelayMsgArea {
 
 const EXTEND_LEN: usize = KEY_LEN + CreateBody::LEN;
 
+/// Checks that `data` fits one DATA message: 1 to [`MAX_RELAY_DATA`] bytes.
+pub(crate) fn check_data_len(data: &[u8]) -> Result<(), RelayMessageError> {
+    if data.is_empty() || data.len() > MAX_RELAY_DATA {
+        return Err(RelayMessageError::WrongDataLength {
+            command: RelayCommand::DATA,
+            len: data.len(),
+            expected: MAX_RELAY_DATA,
+        });
+    }
+    Ok(())
+}
+
 fn decode_fields<'a>(
     command: RelayCommand,
     stream: u16,

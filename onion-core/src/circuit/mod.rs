@@ -48,14 +48,13 @@ use crate::cell::{
     Cell, CellBody, CellCommand, CircIdSpace, CreatedBody, DestroyBody, DestroyReason,
 };
 use crate::crypto::MAX_HOPS;
-use crate::error::{CircuitError, Error, Limit, PathError, RelayMessageError};
-use crate::flow::WindowKind;
+use crate::error::{CircuitError, Error, Limit, PathError};
+use crate::flow;
 use crate::handshake::ClientHandshake;
 use crate::identity::RelayId;
 use crate::link::{LinkId, Output};
 use crate::relay_msg::{
-    EndReason, MAX_RELAY_DATA, RelayCommand, RelayMessage, ServiceCommand, StreamId, Target,
-    message_area,
+    self, EndReason, RelayCommand, RelayMessage, ServiceCommand, StreamId, Target, message_area,
 };
 use state::{Circuit, FirstHop, Phase, Stream};
 
@@ -338,16 +337,8 @@ impl Client {
         stream: StreamId,
         data: &[u8],
     ) -> Result<(), Error> {
-        if data.is_empty() || data.len() > MAX_RELAY_DATA {
-            return Err(RelayMessageError::WrongDataLength {
-                command: RelayCommand::DATA,
-                len: data.len(),
-                expected: MAX_RELAY_DATA,
-            }
-            .into());
-        }
+        relay_msg::check_data_len(data)?;
         let state = self.open_circuit_mut(circuit)?;
-        let circuit_open = state.package.remaining() > 0;
         let open = state
             .streams
             .get_mut(&stream)
@@ -355,17 +346,7 @@ impl Client {
             .ok_or(CircuitError::UnknownStream {
                 stream: stream.get(),
             })?;
-        let closed = match (circuit_open, open.package.remaining() > 0) {
-            (false, _) => Some(WindowKind::Circuit),
-            (true, false) => Some(WindowKind::Stream),
-            (true, true) => None,
-        };
-        if let Some(kind) = closed {
-            open.blocked = true;
-            return Err(CircuitError::WindowClosed { kind }.into());
-        }
-        let _ = open.package.take();
-        let _ = state.package.take();
+        flow::take_data_credit(&mut state.package, &mut open.package, &mut open.blocked)?;
         self.send_to_last(now, circuit, &RelayMessage::Data { stream, data })
     }
 
@@ -643,10 +624,8 @@ impl Client {
                 if let Err(error) = credited {
                     return self.violation(handle, error);
                 }
-                let circuit_open = circuit.package.remaining() > 0;
                 for (&stream, open) in &mut circuit.streams {
-                    if open.blocked && circuit_open && open.package.remaining() > 0 {
-                        open.blocked = false;
+                    if flow::regained_room(&circuit.package, &open.package, &mut open.blocked) {
                         self.events.push_back(Event::StreamWritable {
                             circuit: handle,
                             stream,

@@ -8,12 +8,10 @@ use rand_core::CryptoRng;
 use super::circuit::{Next, Stream};
 use super::{CircuitRef, Endpoint, Relay};
 use crate::cell::{CellBody, CreateBody, DestroyReason};
-use crate::error::{CircuitError, Error, Limit, RelayMessageError};
-use crate::flow::WindowKind;
+use crate::error::{CircuitError, Error, Limit};
+use crate::flow;
 use crate::identity::RelayId;
-use crate::relay_msg::{
-    EndReason, MAX_RELAY_DATA, RelayCommand, RelayMessage, ServiceCommand, StreamId,
-};
+use crate::relay_msg::{self, EndReason, RelayCommand, RelayMessage, ServiceCommand, StreamId};
 
 impl Relay {
     /// Acts on a message the client addressed to this hop.
@@ -214,10 +212,8 @@ impl Relay {
         if let Err(error) = credited {
             return self.violation(circuit, error);
         }
-        let circuit_open = state.package.remaining() > 0;
         for (&id, open) in &mut state.streams {
-            if open.blocked && circuit_open && open.package.remaining() > 0 {
-                open.blocked = false;
+            if flow::regained_room(&state.package, &open.package, &mut open.blocked) {
                 endpoint.writable(circuit, id);
             }
         }
@@ -255,16 +251,8 @@ impl Relay {
         stream: StreamId,
         data: &[u8],
     ) -> Result<(), Error> {
-        if data.is_empty() || data.len() > MAX_RELAY_DATA {
-            return Err(RelayMessageError::WrongDataLength {
-                command: RelayCommand::DATA,
-                len: data.len(),
-                expected: MAX_RELAY_DATA,
-            }
-            .into());
-        }
+        relay_msg::check_data_len(data)?;
         let state = self.circuit_mut(circuit)?;
-        let circuit_open = state.package.remaining() > 0;
         let open = state
             .streams
             .get_mut(&stream)
@@ -272,17 +260,7 @@ impl Relay {
             .ok_or(CircuitError::UnknownStream {
                 stream: stream.get(),
             })?;
-        let closed = match (circuit_open, open.package.remaining() > 0) {
-            (false, _) => Some(WindowKind::Circuit),
-            (true, false) => Some(WindowKind::Stream),
-            (true, true) => None,
-        };
-        if let Some(kind) = closed {
-            open.blocked = true;
-            return Err(CircuitError::WindowClosed { kind }.into());
-        }
-        let _ = open.package.take();
-        let _ = state.package.take();
+        flow::take_data_credit(&mut state.package, &mut open.package, &mut open.blocked)?;
         self.send_to_client(circuit, &RelayMessage::Data { stream, data })
     }
 
